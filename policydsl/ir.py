@@ -1,0 +1,355 @@
+"""The typed IR: the contract between the checker and the backends.
+
+Everything here is frozen.  Names are resolved (a reference says whether it is a parameter,
+an input, a rule or a table), every expression carries its type, every parameter its value
+computed at compile time, and every declaration the clause it comes from.  Backends never
+look at the AST or the parse tree.  `to_json` gives the stable JSON of `policydsl ir`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, Union
+
+import attrs
+
+from .types import Type
+
+
+@attrs.frozen
+class EnumValue:
+    enum: str
+    member: str
+
+
+@attrs.frozen
+class Tier:
+    upper: Decimal  # Decimal("Infinity") for the open last tier
+    rate: Decimal
+
+
+Value = Union[Decimal, bool, datetime.date, EnumValue, tuple, None]
+
+
+@attrs.frozen
+class Citation:
+    """Where a declaration comes from: policy, clause number and heading."""
+
+    policy: str
+    clause: str | None
+    heading: str | None
+
+    def __str__(self) -> str:
+        if self.clause is None:
+            return f"{self.policy} (无条款)"
+        return f"{self.policy} {self.clause}、{self.heading}"
+
+
+# ---------------------------------------------------------------- expressions
+@attrs.frozen
+class Const:
+    value: Value
+    type: Type
+    text: str  # as the author wrote it
+
+
+@attrs.frozen
+class Ref:
+    kind: str  # "param", "input" or "rule"
+    name: str
+    type: Type
+
+
+@attrs.frozen
+class Lookup:
+    table: str
+    key: Expr
+    type: Type
+
+
+@attrs.frozen
+class Call:
+    func: str  # min, max, clamp, round, highest, given, progressive
+    args: tuple[Expr, ...]
+    type: Type
+
+
+@attrs.frozen
+class Fail:
+    message: str
+    type: Type
+
+
+@attrs.frozen
+class If:
+    cond: Expr
+    then: Expr
+    otherwise: Expr
+    type: Type
+
+
+@attrs.frozen
+class Arm:
+    members: tuple[str, ...]
+    value: Expr
+
+
+@attrs.frozen
+class Match:
+    subject: Expr
+    enum: str
+    arms: tuple[Arm, ...]  # complete: every member of the enumeration is in exactly one arm
+    type: Type
+
+
+@attrs.frozen
+class Binary:
+    op: str  # + - × ÷
+    left: Expr
+    right: Expr
+    type: Type
+
+
+@attrs.frozen
+class Compare:
+    op: str  # < <= > >= == !=
+    left: Expr
+    right: Expr
+    type: Type
+
+
+@attrs.frozen
+class Logic:
+    op: str  # and, or, not (right is None for not)
+    left: Expr
+    right: Expr | None
+    type: Type
+
+
+@attrs.frozen
+class Coalesce:
+    value: Expr
+    default: Expr
+    type: Type
+
+
+@attrs.frozen
+class Adjust:
+    """`base 提高/降低 amount`: mode "add" adds ±amount, "scale" multiplies by (1 ± amount)."""
+
+    up: bool
+    mode: str
+    base: Expr
+    amount: Expr
+    word: str
+    type: Type
+
+
+Expr = Union[Const, Ref, Lookup, Call, Fail, If, Match, Binary, Compare, Logic, Coalesce, Adjust]
+
+
+# ---------------------------------------------------------------- declarations
+@attrs.frozen
+class Quote:
+    text: str
+    line: int
+
+
+@attrs.frozen
+class Clause:
+    number: str
+    heading: str
+    quotes: tuple[Quote, ...]
+    line: int
+
+
+@attrs.frozen
+class Enum:
+    name: str
+    members: tuple[str, ...]  # in the order written: the first is the highest (就高不就低)
+
+
+@attrs.frozen
+class Param:
+    name: str
+    type: Type
+    value: Value
+    qualifier: str  # exact, at_least, at_most, about
+    soft: bool
+    expr: Expr
+    source: str  # the expression as written
+    citation: Citation
+    local_choice: str | None
+    line: int
+
+
+@attrs.frozen
+class TableRow:
+    member: str | None  # None: 其他, the members without a row of their own
+    value: Value
+    qualifier: str
+    source: str
+
+
+@attrs.frozen
+class Table:
+    name: str
+    enum: str
+    type: Type
+    rows: tuple[TableRow, ...]
+    citation: Citation
+    line: int
+
+    def value_for(self, member: str) -> TableRow:
+        for row in self.rows:
+            if row.member == member:
+                return row
+        return next(row for row in self.rows if row.member is None)
+
+
+@attrs.frozen
+class Requirement:
+    op: str
+    bound: Expr
+    soft: bool
+    source: str
+    citation: Citation
+
+
+@attrs.frozen
+class Input:
+    name: str
+    kind: str  # 输入 or 地方
+    type: Type
+    default: Expr | None
+    requirements: tuple[Requirement, ...]
+    citation: Citation
+    line: int
+
+
+@attrs.frozen
+class Rule:
+    name: str
+    type: Type
+    expr: Expr
+    source: str
+    deps: tuple[str, ...]  # the inputs and rules it reads directly, in order of first use
+    citation: Citation
+    line: int
+
+
+@attrs.frozen
+class Check:
+    source: str
+    expr: Expr
+    holds: bool
+    detail: str  # both sides' values
+    citation: Citation
+    line: int
+
+
+@attrs.frozen
+class Output:
+    name: str
+    rule: str  # the rule that computes it
+
+
+@attrs.frozen
+class Calculator:
+    name: str
+    title: str | None
+    inputs: tuple[str, ...]  # in declaration order
+    rules: tuple[str, ...]  # every rule it needs, dependencies first
+    outputs: tuple[Output, ...]
+    origin: str  # the policy that declared it
+
+
+@attrs.frozen
+class Policy:
+    id: str
+    path: str
+    title: str
+    doc_no: str | None
+    issuer: str | None
+    region: str | None
+    year: int | None
+    date: datetime.date | None
+    status: str | None
+    notice: str | None  # path as written, relative to the policy file
+    amends: str | None
+    within: str | None
+    clauses: tuple[Clause, ...]
+    enums: tuple[Enum, ...]
+    params: tuple[Param, ...]
+    tables: tuple[Table, ...]
+    inputs: tuple[Input, ...]
+    rules: tuple[Rule, ...]
+    checks: tuple[Check, ...]
+    calculators: tuple[Calculator, ...]
+
+    def enum(self, name: str) -> Enum:
+        return next(e for e in self.enums if e.name == name)
+
+    def rule(self, name: str) -> Rule:
+        return next(r for r in self.rules if r.name == name)
+
+    def input(self, name: str) -> Input:
+        return next(i for i in self.inputs if i.name == name)
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables if t.name == name)
+
+    def param(self, name: str) -> Param:
+        return next(p for p in self.params if p.name == name)
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    if isinstance(expr, (Const, Ref, Fail)):
+        return ()
+    if isinstance(expr, Lookup):
+        return (expr.key,)
+    if isinstance(expr, Call):
+        return expr.args
+    if isinstance(expr, If):
+        return (expr.cond, expr.then, expr.otherwise)
+    if isinstance(expr, Match):
+        return (expr.subject, *(arm.value for arm in expr.arms))
+    if isinstance(expr, (Binary, Compare)):
+        return (expr.left, expr.right)
+    if isinstance(expr, Logic):
+        return (expr.left,) if expr.right is None else (expr.left, expr.right)
+    if isinstance(expr, Coalesce):
+        return (expr.value, expr.default)
+    return (expr.base, expr.amount)
+
+
+def refs(expr: Expr, kinds: tuple[str, ...] = ("input", "rule")) -> tuple[str, ...]:
+    """Names of the given kinds an expression reads, in order of first use."""
+    found: dict[str, None] = {}
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Ref) and node.kind in kinds:
+            found.setdefault(node.name)
+        stack.extend(reversed(children(node)))
+    return tuple(found)
+
+
+# ---------------------------------------------------------------- JSON
+def to_json(value: Any) -> Any:
+    """A JSON-ready structure with a stable key order (fields in declaration order)."""
+    if attrs.has(type(value)):
+        out: dict[str, Any] = {"node": type(value).__name__}
+        for field in attrs.fields(type(value)):
+            out[field.name] = to_json(getattr(value, field.name))
+        if isinstance(value, Type):
+            return str(value)
+        return out
+    if isinstance(value, (tuple, list)):
+        return [to_json(v) for v in value]
+    if isinstance(value, Decimal):
+        return "Infinity" if value.is_infinite() else format(value, "f")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
