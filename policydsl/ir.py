@@ -336,6 +336,41 @@ def refs(expr: Expr, kinds: tuple[str, ...] = ("input", "rule")) -> tuple[str, .
     return tuple(found)
 
 
+_OPS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "and": "且", "or": "或"}
+_FUNCS = {"min": "较小", "max": "较大", "clamp": "限定", "round": "四舍五入",
+          "highest": "就高不就低", "given": "已给出", "progressive": "分段累计"}
+
+
+def describe(expr: Expr) -> str:
+    """An expression in policy notation, for comments and explanations."""
+    if isinstance(expr, Const):
+        return expr.text
+    if isinstance(expr, Ref):
+        return expr.name
+    if isinstance(expr, Lookup):
+        return f"{expr.table}[{describe(expr.key)}]"
+    if isinstance(expr, Call):
+        return f"{_FUNCS[expr.func]}(" + ", ".join(describe(a) for a in expr.args) + ")"
+    if isinstance(expr, Fail):
+        return f"错误({expr.message})"
+    if isinstance(expr, If):
+        return f"若 {describe(expr.cond)} 则 {describe(expr.then)} 否则 {describe(expr.otherwise)}"
+    if isinstance(expr, Match):
+        arms = "; ".join("、".join(a.members) + ": " + describe(a.value) for a in expr.arms)
+        return f"按 {describe(expr.subject)} {{{arms}}}"
+    if isinstance(expr, Binary):
+        return f"({describe(expr.left)} {expr.op} {describe(expr.right)})"
+    if isinstance(expr, Compare):
+        return f"{describe(expr.left)} {_OPS[expr.op]} {describe(expr.right)}"
+    if isinstance(expr, Logic):
+        if expr.right is None:
+            return f"非 {describe(expr.left)}"
+        return f"({describe(expr.left)} {_OPS[expr.op]} {describe(expr.right)})"
+    if isinstance(expr, Coalesce):
+        return f"{describe(expr.value)} 缺省为 {describe(expr.default)}"
+    return f"{describe(expr.base)} {expr.word} {describe(expr.amount)}"
+
+
 # ---------------------------------------------------------------- JSON
 def to_json(value: Any) -> Any:
     """A JSON-ready structure with a stable key order (fields in declaration order)."""

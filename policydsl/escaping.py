@@ -1,0 +1,129 @@
+"""The one place where text from a policy is made safe for generated Python and Markdown.
+
+Every string and name that reaches generated code passes through one of these functions
+(the templates call them as filters); nothing is pasted.  tests/test_escaping.py feeds them
+quotes, backslashes, `{{ }}`, newlines, NUL, U+2028 and right-to-left marks.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import unicodedata
+
+# Names the generated modules use themselves: a policy name equal to one gets a suffix.
+GENERATED_NAMES = frozenset({
+    "Decimal", "ROUND_HALF_UP", "InvalidOperation", "Final", "NoReturn", "NamedTuple", "Any",
+    "dataclass", "datetime", "enum", "annotations", "Mapping", "Sequence", "Step",
+    "explain", "inputs", "trace", "as_dict", "self", "cls",
+})
+RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | GENERATED_NAMES
+
+_UNSAFE_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+
+
+def _unsafe(char: str) -> bool:
+    return unicodedata.category(char) in _UNSAFE_CATEGORIES
+
+
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def pyident(name: str) -> str:
+    """A Python identifier for a policy name.
+
+    Python reads identifiers in NFKC form, so the name is normalised first; a character that
+    cannot stand in an identifier becomes `_xNN`; a keyword, a builtin or a name the generated
+    code uses itself gets a trailing `_`.
+    """
+    normalized = unicodedata.normalize("NFKC", name)
+    out = []
+    for i, char in enumerate(normalized):
+        ok = (char + "x").isidentifier() if i == 0 else ("x" + char).isidentifier()
+        out.append(char if ok else f"_x{ord(char):x}_")
+    ident = "".join(out) or "_"
+    if not ident.isidentifier():
+        ident = "_" + ident
+    if ident in RESERVED or ident.startswith("__"):
+        ident += "_"
+    return ident
+
+
+def pyrepr(text: str) -> str:
+    """A Python string literal for any text, written with double quotes.
+
+    Unlike `repr`, it escapes every control, format and line/paragraph separator character
+    (U+2028 and right-to-left marks included), so the literal reads the same in any editor.
+    """
+    out = ['"']
+    for char in text:
+        if char == "\\":
+            out.append("\\\\")
+        elif char == '"':
+            out.append('\\"')
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif _unsafe(char):
+            out.append(_escape_char(char))
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def pydoc(text: str, indent: str = "") -> str:
+    """A triple-quoted docstring for any text, its lines indented by `indent`."""
+    body = []
+    for char in text:
+        if char == "\\":
+            body.append("\\\\")
+        elif char == '"':
+            body.append('\\"')
+        elif char == "\n":
+            body.append("\n")
+        elif char == "\t":
+            body.append("\\t")
+        elif _unsafe(char):
+            body.append(_escape_char(char))
+        else:
+            body.append(char)
+    lines = "".join(body).split("\n")
+    joined = "\n".join((indent + line) if line else "" for line in lines).removeprefix(indent)
+    if "\n" in text:
+        joined += "\n" + indent
+    return f'"""{joined}"""'
+
+
+def pycomment(text: str) -> str:
+    """Text safe to put after `#`: one line, no control or separator characters."""
+    return "".join(" " if char in "\r\n" else _escape_char(char) if _unsafe(char) else char
+                   for char in text)
+
+
+def md_cell(text: str) -> str:
+    """Text safe inside a GitHub Markdown table cell."""
+    out = []
+    for char in text:
+        if char in "\r\n":
+            out.append("<br>")
+        elif char in "|\\`*_[]<>#&":
+            out.append(f"&#{ord(char)};")
+        elif _unsafe(char):
+            out.append(f"&#x{ord(char):x};" if ord(char) else "")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def md_text(text: str) -> str:
+    """Text safe in a Markdown paragraph or heading (one line)."""
+    return md_cell(text)
+
+
+def md_anchor(text: str) -> str:
+    """A stable anchor id for a heading or footnote."""
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in unicodedata.normalize("NFKC", text)).strip("-") or "x"
