@@ -59,3 +59,16 @@ def check(paths: Sequence[Path]) -> CheckResult:
     policies = sorted(compiler.policies(), key=lambda p: (p.path, p.id))
     diags = sorted(set(problems + compiler.diagnostics), key=sort_key)
     return CheckResult(tuple(policies), tuple(diags), compiler.loader.sources())
+
+
+def generated_files(result: CheckResult) -> dict[str, str]:
+    """Every file `policydsl compile` writes, by path relative to the output folder."""
+    from .backends import python
+
+    files: dict[str, str] = {}
+    modules = []
+    for policy in result.policies:
+        files[f"python/{policy.id}.py"] = python.generate(policy)
+        modules.append(policy)
+    files["python/__init__.py"] = python.package_init(modules)
+    return dict(sorted(files.items()))

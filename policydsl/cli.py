@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 
 import click
 
-from . import api, ir
+from . import api, ir, outputs, runner
 from .diagnostics import render_all, summary
+from .escaping import pyident
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -99,3 +100,102 @@ def ir_(file: Path) -> None:
     policy = next(p for p in result.policies if Path(p.path).resolve() == file.resolve())
     click.echo(json.dumps(ir.to_json(policy), ensure_ascii=False, indent=2))
 
+
+
+@main.command("compile", epilog="""\b
+Examples:
+  policydsl compile policies --out generated          write generated/python/*.py
+  policydsl compile policies --out generated --check  CI: fail if generated/ is stale
+""")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder; python/ (calculator modules) is written below it.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 and list the stale files if OUT differs.")
+@guarded
+def compile_(paths: tuple[Path, ...], out: Path, check_only: bool) -> None:
+    """Check the policies, then generate their calculators into OUT.
+
+    Only files whose bytes change are rewritten; generated files of policies that no longer
+    exist are removed.  Output is deterministic: the same policies give the same bytes.
+    """
+    from .backends.python import GenerationError
+
+    result = api.check(list(paths))
+    report(result)
+    if not result.ok:
+        sys.exit(1)
+    try:
+        files = api.generated_files(result)
+    except GenerationError as err:
+        click.echo(f"error: cannot generate Python: {err}", err=True)
+        sys.exit(1)
+    if check_only:
+        stale = outputs.stale_files(out, files)
+        if stale:
+            click.echo(f"{out} is stale; run `policydsl compile {' '.join(map(str, paths))} "
+                       f"--out {out}`:", err=True)
+            for rel in stale:
+                click.echo(f"  {rel}", err=True)
+            sys.exit(1)
+        click.echo(f"ok: {out} is fresh ({len(files)} files)")
+        return
+    changed = outputs.write_files(out, files)
+    click.echo(f"wrote {len(changed)} of {len(files)} files to {out}"
+               + ("" if changed else " (all were fresh)"))
+
+
+@main.command("eval", epilog="""\b
+Examples:
+  policydsl eval policies/nmg/nmg_2024_resident.policy 财政分担 地区类别=二类 --json
+  policydsl eval policies/nmg/nmg_2022_major_illness.policy 三重制度报销 \\
+      --input case.json 身份=特困人员,低保对象 --explain
+
+Inputs come from --input (a JSON object: money as strings or integers, rates as strings
+such as "0.7" or "70%", lists as arrays) and NAME=VALUE arguments, which override it.
+A list argument is written with commas (身份=特困人员,低保对象); 是否 as 是/否 or true/false.
+""")
+@click.argument("policy_file", type=click.Path(path_type=Path))
+@click.argument("calculator")
+@click.argument("assignments", nargs=-1)
+@click.option("--input", "input_file", type=click.File("r", encoding="utf-8"),
+              help="A JSON object of inputs.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object of the outputs.")
+@click.option("--explain", is_flag=True, help="Also print every step with its clause.")
+@guarded
+def eval_(policy_file: Path, calculator: str, assignments: tuple[str, ...],
+          input_file: Any, as_json: bool, explain: bool) -> None:
+    """Run CALCULATOR of POLICY_FILE on the inputs given and print its outputs."""
+    result = api.check([policy_file])
+    report(result)
+    if not result.ok:
+        sys.exit(1)
+    policy = next(p for p in result.policies if Path(p.path).resolve() == policy_file.resolve())
+    calc = next((c for c in policy.calculators if c.name == calculator), None)
+    if calc is None:
+        names = "、".join(c.name for c in policy.calculators) or "none"
+        raise click.UsageError(f"{policy.id} has no calculator {calculator!r}; it has: {names}")
+    try:
+        values = runner.read_json_inputs(input_file.read()) if input_file else {}
+        for item in assignments:
+            name, sep, text = item.partition("=")
+            if not sep:
+                raise click.UsageError(f"{item!r} is not NAME=VALUE")
+            if name not in calc.inputs:
+                raise runner.InputError(f"{calc.name} has no input {name}; its inputs are "
+                                        + "、".join(calc.inputs))
+            values[name] = runner.from_text(policy.input(name).type, text)
+        outcome = runner.call(policy, calc, values, explain)
+    except (runner.InputError, ValueError) as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
+    types = {o.name: policy.rule(o.rule).type for o in calc.outputs}
+    produced = outcome.as_dict()
+    if as_json:
+        data = {name: runner.to_json(produced[pyident(name)], types[name]) for name in types}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for name in types:
+            click.echo(f"{name} = {runner.to_text(produced[pyident(name)], types[name])}")
+    if explain:
+        click.echo(outcome.explain(), err=as_json)
