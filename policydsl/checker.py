@@ -69,7 +69,12 @@ class Compiler:
                                    "policies may not amend or use each other in a circle"))
             return None
         source, tree, diags = self.loader.load(path)
-        self.diagnostics.extend(diags)
+        unreadable = tree is None and [d for d in diags if d.code == "E001"]
+        if unreadable and cited_at is not None:  # said once, where the file is named
+            self.report(Diagnostic("E104", unreadable[0].message, cited_at,
+                                   "the path is relative to the policy that names it"))
+        else:
+            self.diagnostics.extend(diags)
         if tree is None:
             self._checked[key] = Checked(None, {}, {}, {})
             return self._checked[key]
@@ -259,7 +264,6 @@ class PolicyChecker:
         for use in header.uses:
             used = self.compiler.check(self.relative(use.path), use.span)
             if used is None or used.policy is None:
-                self.report("E104", f"cannot use {use.path}", use.span)
                 continue
             for enum in used.enums.values():
                 self.add_enum(enum, use.span)
@@ -269,12 +273,9 @@ class PolicyChecker:
             self.within = self.compiler.check(self.relative(header.within.path), header.within.span)
             if self.within and self.within.policy:
                 self.within_id = self.within.policy.id
-            else:
-                self.report("E104", f"cannot load {header.within.path}", header.within.span)
         if header.amends is not None:
             base = self.compiler.check(self.relative(header.amends.path), header.amends.span)
             if base is None or base.policy is None:
-                self.report("E104", f"cannot amend {header.amends.path}", header.amends.span)
                 return
             self.base, self.base_alias = base, header.amends.alias
             for enum in base.enums.values():

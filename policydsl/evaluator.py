@@ -119,6 +119,8 @@ class _Evaluator:
                 return left * right
             return left / right
         except (InvalidOperation, ZeroDivisionError) as err:
+            if e.op == "÷" and right == 0:
+                raise EvalError(f"{left} ÷ {right}: division by zero") from err
             raise EvalError(f"{left} {e.op} {right} is not a number") from err
 
     def _Compare(self, e: ir.Compare) -> ir.Value:

@@ -129,6 +129,7 @@ _TERMINAL_NAMES = {
     "LBRACE": "{", "RBRACE": "}", "LPAR": "(", "RPAR": ")", "LBRACK": "[", "RBRACK": "]",
     "COLON": ":", "SEP": ",", "EQ": "=", "DOT": ".", "DATE": "a date", "CLAUSE_NO":
     "a clause number", "ADD_OP": "+", "SUB_OP": "-", "MUL_OP": "×", "CMP_OP": "a comparison",
+    "$END": "the end of the file",
 }
 
 
