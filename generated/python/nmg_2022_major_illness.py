@@ -516,6 +516,7 @@ def 资助参保(
         Step("身份", 身份, "", "输入", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
         Step("个人缴费标准", 个人缴费标准, "元", "输入", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
         Step("定额资助标准", 定额资助标准, "元", "输入", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
+        Step("定额资助最低比例", 定额资助最低比例, "%", "不低于 45%", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
         Step("适用身份", 适用身份, "", "就高不就低(身份)", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
         Step("资助金额", 资助金额, "元", "按 适用身份 { 特困人员: 个人缴费标准 × 全额 低保对象, 返贫致贫人口: 定额资助标准 其他: 0 元 }", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
         Step("个人实缴", 个人实缴, "元", "个人缴费标准 - 资助金额", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
@@ -686,6 +687,11 @@ def 三重制度报销(
         Step("已用救助额度", 已用救助额度, "元", "输入", "nmg_2022_major_illness 二（八）、统筹完善托底保障措施"),
         Step("农村牧区居民人均可支配收入", 农村牧区居民人均可支配收入, "元", "输入", "nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测"),
         Step("规范转诊", 规范转诊, "", "输入", "nmg_2022_major_illness 二（十五）、提高综合服务管理水平"),
+        Step("大病保险最低支付比例", 大病保险最低支付比例, "%", "不低于 60%", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("低保特困起付标准上限比例", 低保特困起付标准上限比例, "%", "不高于 5%", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("低保边缘起付标准比例", 低保边缘起付标准比例, "%", "10% 左右", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("因病致贫起付标准比例", 因病致贫起付标准比例, "%", "25% 左右", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("因病返贫监测比例", 因病返贫监测比例, "%", "50%", "nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测"),
         Step("基本医保支付", 基本医保支付, "元", "四舍五入(较小(较大(政策范围内费用 - 基本医保起付线, 0 元) × 基本医保支付比例, 基本医保封顶线))", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
         Step("基本医保后自付", 基本医保后自付, "元", "政策范围内费用 - 基本医保支付", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
         Step("适用身份", 适用身份, "", "就高不就低(身份)", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
@@ -769,6 +775,7 @@ def 因病致贫重病患者认定(
         Step("家庭人均医疗自付", 家庭人均医疗自付, "元", "输入", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
         Step("上年人均可支配收入", 上年人均可支配收入, "元", "输入", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
         Step("低保标准", 低保标准, "元", "输入", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
+        Step("因病致贫低保标准倍数", 因病致贫低保标准倍数, "倍", "1.5 倍", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
         Step("因病致贫重病患者条件", 因病致贫重病患者条件, "", "家庭人均年收入 低于 上年人均可支配收入 且 家庭人均年收入 - 家庭人均医疗自付 低于 低保标准 × 因病致贫低保标准倍数", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
     ) if explain else ()
     return 因病致贫重病患者认定结果(因病致贫重病患者条件, given, trace)
@@ -796,6 +803,9 @@ def _show(value: object, unit: str) -> str:
             return "无上限"
         if unit == "%":
             return format((value * 100).normalize(), "f") + "%"
+        exponent = value.as_tuple().exponent
+        if unit == "元" and isinstance(exponent, int) and exponent >= -2:
+            return format(value.quantize(_D0_01), "f") + " 元"  # two decimals, none dropped
         return format(value, "f") + (" " + unit if unit else "")
     if isinstance(value, tuple) and unit == "分段":
         return "; ".join("至 " + _show(upper, "元") + ": " + _show(rate, "%") for upper, rate in value)

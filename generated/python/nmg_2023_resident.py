@@ -89,6 +89,7 @@ def _to_list_地区类别(field: str, value: object) -> tuple[地区类别, ...]
 
 # ---------------------------------------------------------------- constants (folded at compile time)
 _D0: Final = Decimal("0")
+_D0_01: Final = Decimal("0.01")
 _D512_0: Final = Decimal("512.0")
 _C1: Final = Decimal("128.0")  # (财政补助 × 地方分担比例) = 128 元
 
@@ -238,6 +239,9 @@ def 财政分担(
     given = 财政分担输入(地区类别)
     trace = (
         Step("地区类别", 地区类别, "", "输入", "nmg_2023_resident 一、合理确定筹资标准"),
+        Step("财政补助", 财政补助, "元", "不低于 640 元", "nmg_2023_resident 一、合理确定筹资标准"),
+        Step("中央分担比例", 中央分担比例, "%", "80%", "nmg_2023_resident 一、合理确定筹资标准"),
+        Step("地方分担比例", 地方分担比例, "%", "20%", "nmg_2023_resident 一、合理确定筹资标准"),
         Step("中央", 中央, "元", "财政补助 × 中央分担比例", "nmg_2023_resident 一、合理确定筹资标准"),
         Step("自治区", 自治区, "元", "财政补助 × 地方分担比例 × 自治区分担比例[地区类别]", "nmg_2023_resident 一、合理确定筹资标准"),
         Step("盟市旗县", 盟市旗县, "元", "财政补助 - 中央 - 自治区", "nmg_2023_resident 一、合理确定筹资标准"),
@@ -293,6 +297,7 @@ def 补缴(
     given = 补缴输入(已缴金额)
     trace = (
         Step("已缴金额", 已缴金额, "元", "输入", "nmg_2023_resident 一、合理确定筹资标准"),
+        Step("个人缴费", 个人缴费, "元", "不低于 380 元", "nmg_2023_resident 一、合理确定筹资标准"),
         Step("补缴金额", 补缴金额, "元", "较大(个人缴费 - 已缴金额, 0 元)", "nmg_2023_resident 一、合理确定筹资标准"),
     ) if explain else ()
     return 补缴结果(补缴金额, given, trace)
@@ -320,6 +325,9 @@ def _show(value: object, unit: str) -> str:
             return "无上限"
         if unit == "%":
             return format((value * 100).normalize(), "f") + "%"
+        exponent = value.as_tuple().exponent
+        if unit == "元" and isinstance(exponent, int) and exponent >= -2:
+            return format(value.quantize(_D0_01), "f") + " 元"  # two decimals, none dropped
         return format(value, "f") + (" " + unit if unit else "")
     if isinstance(value, tuple) and unit == "分段":
         return "; ".join("至 " + _show(upper, "元") + ": " + _show(rate, "%") for upper, rate in value)

@@ -354,6 +354,9 @@ def 财政分担(
     given = 财政分担输入(地区类别)
     trace = (
         Step("地区类别", 地区类别, "", "输入", "nmg_2023_resident 一、合理确定筹资标准"),
+        Step("财政补助", 财政补助, "元", "不低于 上年.财政补助 + 财政补助增加", "nmg_2024_resident 一（一）、合理确定筹资标准"),
+        Step("中央分担比例", 中央分担比例, "%", "80%", "nmg_2024_resident 一（二）、确保财政补助及时足额到位"),
+        Step("地方分担比例", 地方分担比例, "%", "20%", "nmg_2024_resident 一（二）、确保财政补助及时足额到位"),
         Step("中央", 中央, "元", "财政补助 × 中央分担比例", "nmg_2023_resident 一、合理确定筹资标准"),
         Step("自治区", 自治区, "元", "财政补助 × 地方分担比例 × 自治区分担比例[地区类别]", "nmg_2023_resident 一、合理确定筹资标准"),
         Step("盟市旗县", 盟市旗县, "元", "财政补助 - 中央 - 自治区", "nmg_2023_resident 一、合理确定筹资标准"),
@@ -383,6 +386,9 @@ def _show(value: object, unit: str) -> str:
             return "无上限"
         if unit == "%":
             return format((value * 100).normalize(), "f") + "%"
+        exponent = value.as_tuple().exponent
+        if unit == "元" and isinstance(exponent, int) and exponent >= -2:
+            return format(value.quantize(_D0_01), "f") + " 元"  # two decimals, none dropped
         return format(value, "f") + (" " + unit if unit else "")
     if isinstance(value, tuple) and unit == "分段":
         return "; ".join("至 " + _show(upper, "元") + ": " + _show(rate, "%") for upper, rate in value)

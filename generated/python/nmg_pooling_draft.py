@@ -343,6 +343,9 @@ def 单位缴费(
         Step("职工人数", 职工人数, "人", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("全区上年度平均工资", 全区上年度平均工资, "元", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("单位费率", 单位费率, "%", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("单位平均工资下限比例", 单位平均工资下限比例, "%", "80%", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("单位平均工资上限比例", 单位平均工资上限比例, "%", "300%", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("单位费率下限", 单位费率下限, "%", "7% 及以上", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("单位缴费基数", 单位缴费基数, "元", "限定(上年度职工工资总额, 全区上年度平均工资 × 职工人数 × 单位平均工资下限比例, 全区上年度平均工资 × 职工人数 × 单位平均工资上限比例)", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("单位缴费额", 单位缴费额, "元", "四舍五入(单位缴费基数 × 单位费率)", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
     ) if explain else ()
@@ -411,6 +414,9 @@ def 个人缴费基数(
         Step("全区上年度平均工资", 全区上年度平均工资, "元", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("参保类型", 参保类型, "", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("本人工资", 本人工资, "元", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("灵活就业缴费基数比例", 灵活就业缴费基数比例, "%", "80%", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("领取失业保险金人员缴费基数比例", 领取失业保险金人员缴费基数比例, "%", "60%", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("职工个人费率", 职工个人费率, "%", "2%", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("个人缴费基数", 个人缴费基数, "元", "按 参保类型 { 单位职工: 若 已给出(本人工资) 则 本人工资 否则 错误(\"本人工资：单位职工的缴费基数为本人工资收入，须给出\") 灵活就业人员: 全区上年度平均工资 × 灵活就业缴费基数比例 领取失业保险金人员: 全区上年度平均工资 × 领取失业保险金人员缴费基数比例 }", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("职工个人缴费", 职工个人缴费, "元", "按 参保类型 { 单位职工: 四舍五入(个人缴费基数 × 职工个人费率) 其他: 不适用 }", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
     ) if explain else ()
@@ -480,6 +486,8 @@ def 退休免缴(
         Step("首次参保日期", 首次参保日期, "", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("累计缴费年限", 累计缴费年限, "年", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("原规定缴费年限", 原规定缴费年限, "年", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("新规起始日期", 新规起始日期, "", "2016-01-01", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("退休免缴缴费年限", 退休免缴缴费年限, "年", "25 年", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("规定缴费年限", 规定缴费年限, "年", "若 首次参保日期 不早于 新规起始日期 则 退休免缴缴费年限 否则 若 已给出(原规定缴费年限) 则 较小(原规定缴费年限, 退休免缴缴费年限) 否则 错误(\"原规定缴费年限：2016年1月1日前参保的，须给出原统筹地区规定的缴费年限\")", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("免缴", 免缴, "", "累计缴费年限 不低于 规定缴费年限", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("还需缴费年限", 还需缴费年限, "年", "较大(规定缴费年限 - 累计缴费年限, 0 年)", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
@@ -509,6 +517,9 @@ def _show(value: object, unit: str) -> str:
             return "无上限"
         if unit == "%":
             return format((value * 100).normalize(), "f") + "%"
+        exponent = value.as_tuple().exponent
+        if unit == "元" and isinstance(exponent, int) and exponent >= -2:
+            return format(value.quantize(_D0_01), "f") + " 元"  # two decimals, none dropped
         return format(value, "f") + (" " + unit if unit else "")
     if isinstance(value, tuple) and unit == "分段":
         return "; ".join("至 " + _show(upper, "元") + ": " + _show(rate, "%") for upper, rate in value)

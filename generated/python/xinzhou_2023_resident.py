@@ -93,6 +93,10 @@ def _to_list_县类别(field: str, value: object) -> tuple[县类别, ...]:
     return tuple(_to_县类别(field, item) for item in value)
 
 
+# ---------------------------------------------------------------- constants (folded at compile time)
+_D0_01: Final = Decimal("0.01")
+
+
 # ---------------------------------------------------------------- parameters of the notice
 # 30 元 — xinzhou_2023_resident 一、合理确定筹资标准
 财政补助增加: Final = Decimal("30")
@@ -283,6 +287,9 @@ def _show(value: object, unit: str) -> str:
             return "无上限"
         if unit == "%":
             return format((value * 100).normalize(), "f") + "%"
+        exponent = value.as_tuple().exponent
+        if unit == "元" and isinstance(exponent, int) and exponent >= -2:
+            return format(value.quantize(_D0_01), "f") + " 元"  # two decimals, none dropped
         return format(value, "f") + (" " + unit if unit else "")
     if isinstance(value, tuple) and unit == "分段":
         return "; ".join("至 " + _show(upper, "元") + ": " + _show(rate, "%") for upper, rate in value)

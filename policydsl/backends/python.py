@@ -367,6 +367,8 @@ def calculator_code(module: _Module, calc: ir.Calculator) -> CalculatorCode:
             body.append(f"{local[rule_name]} = {pyident('规则_' + rule_name.replace('.', '_'))}({args})")
     steps = [f"Step({pyrepr(n)}, {local[n]}, {pyrepr(unit_word(policy.input(n).type))}, \"输入\", "
              f"{pyrepr(str(policy.input(n).citation))})" for n in calc.inputs]
+    steps += [f"Step({pyrepr(p.name)}, {pyident(p.name)}, {pyrepr(unit_word(p.type))}, "
+              f"{pyrepr(p.source)}, {pyrepr(str(p.citation))})" for p in params_used(policy, calc)]
     steps += [f"Step({pyrepr(n.split('.')[-1])}, {local[n]}, {pyrepr(unit_word(policy.rule(n).type))}, "
               f"{pyrepr(policy.rule(n).source)}, {pyrepr(str(policy.rule(n).citation))})"
               for n in calc.rules]
@@ -390,6 +392,14 @@ def calculator_code(module: _Module, calc: ir.Calculator) -> CalculatorCode:
                   "unknown, or outside a bound the notice sets.  explain=True records every step."]
     return CalculatorCode(name, result_class, input_class, pydoc("\n".join(doc_lines), "    "),
                           signature, body, outputs, inputs, calc.origin)
+
+
+def params_used(policy: ir.Policy, calc: ir.Calculator) -> list[ir.Param]:
+    """The notice's parameters a calculator's rules and input bounds read, in declaration order."""
+    exprs = [policy.rule(r).expr for r in calc.rules]
+    exprs += [req.bound for n in calc.inputs for req in policy.input(n).requirements]
+    names = {name for e in exprs for name in ir.refs(e, ("param",))}
+    return [p for p in policy.params if p.name in names]
 
 
 def unit_word(t: Type) -> str:
@@ -455,6 +465,8 @@ def generate(policy: ir.Policy) -> str:
         module.const(Decimal(1), Type("rate"))
     if "_tiers" in module.helpers:
         module.const(Decimal("Infinity"), Type("money"))
+    if calculators:
+        module.const(Decimal("0.01"), Type("money"))  # explanations print money to the 分
     param_lines = [(ident, value_code(module, p.value, p.type), param_comment(p)) for ident, p in params]
     table_lines = [(ident, t, [(f"{pyident(t.enum)}.{pyident(m)}",
                                 value_code(module, t.value_for(m).value, t.type), t.value_for(m))

@@ -1,0 +1,5 @@
+"""`python -m policydsl` is the `policydsl` command."""
+
+from .cli import main
+
+main()
