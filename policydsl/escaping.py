@@ -15,7 +15,7 @@ import unicodedata
 GENERATED_NAMES = frozenset({
     "Decimal", "ROUND_HALF_UP", "InvalidOperation", "Final", "NoReturn", "NamedTuple", "Any",
     "dataclass", "datetime", "enum", "annotations", "Mapping", "Sequence", "Step",
-    "explain", "inputs", "trace", "as_dict", "self", "cls",
+    "explain", "inputs", "given", "trace", "as_dict", "self", "cls", "field",
 })
 RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | GENERATED_NAMES
 

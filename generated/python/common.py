@@ -61,7 +61,7 @@ def _to_list_地区类别(field: str, value: object) -> tuple[地区类别, ...]
         raise ValueError(field + ": expected a list of " + "地区类别" + ", got " + repr(value))
     if not value:
         raise ValueError(field + ": the list is empty; give at least one " + "地区类别")
-    return tuple(_to_地区类别(field, item) for item in value)
+    return tuple([_to_地区类别(field, item) for item in value])
 
 
 class 救助对象身份(enum.Enum):
@@ -94,4 +94,4 @@ def _to_list_救助对象身份(field: str, value: object) -> tuple[救助对象
         raise ValueError(field + ": expected a list of " + "救助对象身份" + ", got " + repr(value))
     if not value:
         raise ValueError(field + ": the list is empty; give at least one " + "救助对象身份")
-    return tuple(_to_救助对象身份(field, item) for item in value)
+    return tuple([_to_救助对象身份(field, item) for item in value])

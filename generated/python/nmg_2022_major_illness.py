@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Final, NamedTuple, TypeVar
 
@@ -94,7 +94,7 @@ def _to_list_救助对象身份(field: str, value: object) -> tuple[救助对象
         raise ValueError(field + ": expected a list of " + "救助对象身份" + ", got " + repr(value))
     if not value:
         raise ValueError(field + ": the list is empty; give at least one " + "救助对象身份")
-    return tuple(_to_救助对象身份(field, item) for item in value)
+    return tuple([_to_救助对象身份(field, item) for item in value])
 
 
 # ---------------------------------------------------------------- constants (folded at compile time)
@@ -143,15 +143,16 @@ _C1: Final = Decimal("0.5")  # (1 - 50%) = 50%
 
 
 # ---------------------------------------------------------------- input conversion
-def _decimal(field: str, value: object, what: str) -> Decimal:
-    """An exact Decimal from a Decimal, an int or a numeric string; never from a float."""
-    if type(value) is Decimal:
-        number = value
-    elif type(value) is str:
+def _money(field: str, value: object, what: str = "an amount in 元") -> Decimal:
+    """An exact, finite, non-negative Decimal from a Decimal, an int or a numeric string;
+    never from a float."""
+    if type(value) is str:
         try:
-            number = Decimal(value.strip())
+            number = Decimal(value)
         except InvalidOperation:
             raise ValueError(field + ": " + repr(value) + " is not a number") from None
+    elif type(value) is Decimal:
+        number = value
     elif type(value) is int:
         number = Decimal(value)
     elif isinstance(value, float):
@@ -159,23 +160,21 @@ def _decimal(field: str, value: object, what: str) -> Decimal:
                          + " as a str or Decimal, e.g. " + repr(str(value)))
     else:
         raise ValueError(field + ": expected " + what + ", got " + type(value).__name__)
+    if number.is_finite() and not number.is_signed():
+        return number
     if not number.is_finite():
         raise ValueError(field + ": " + repr(value) + " is not a finite number")
-    if number < 0:
-        raise ValueError(field + ": must not be negative, got " + str(number))
-    return number
-
-
-def _money(field: str, value: object) -> Decimal:
-    return _decimal(field, value, "an amount in 元")
+    if number == 0:
+        return number.copy_abs()  # -0 is 0
+    raise ValueError(field + ": must not be negative, got " + str(number))
 
 
 def _rate(field: str, value: object) -> Decimal:
     """A rate as a fraction: 0.7, "0.7" and "70%" are all 70 %; it must lie in 0–100 %."""
-    if type(value) is str and value.strip().endswith(("%", "％")):
-        rate = _decimal(field, value.strip()[:-1], "a rate") / 100
+    if type(value) is str and value.endswith(("%", "％")):
+        rate = _money(field, value[:-1], "a rate") / 100
     else:
-        rate = _decimal(field, value, "a rate (a fraction such as \"0.7\", or \"70%\")")
+        rate = _money(field, value, "a rate (a fraction such as \"0.7\", or \"70%\")")
     if rate > 1:
         raise ValueError(field + ": a rate must not exceed 100%, got " + str(rate))
     return rate
@@ -190,29 +189,39 @@ def _bool(field: str, value: object) -> bool:
 def _tiers(field: str, value: object) -> tuple[tuple[Decimal, Decimal], ...]:
     """Tiers of a schedule, ascending, the last open: [{"上限": amount or None, "比例": rate}, …]
     or [(amount or None, rate), …]."""
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)) or not value:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or not value:
         raise ValueError(field + ": expected a non-empty list of tiers {\"上限\": …, \"比例\": …}")
     tiers: list[tuple[Decimal, Decimal]] = []
+    last = len(value)
     for number, tier in enumerate(value, start=1):
-        where = field + "[" + str(number) + "]"
-        if isinstance(tier, tuple) and len(tier) == 2:
-            tier = {"上限": tier[0], "比例": tier[1]}
-        if not isinstance(tier, Mapping) or set(tier) != {"上限", "比例"}:
-            raise ValueError(where + ": a tier has exactly the keys 上限 and 比例, got " + repr(tier))
-        last = number == len(value)
-        if tier["上限"] is None or (last and tier["上限"] == _INFINITY):
-            if not last:
-                raise ValueError(where + ": only the last tier is open (上限 null)")
-            upper = _INFINITY
-        else:
-            if last:
-                raise ValueError(where + ": the last tier must be open (上限 null)")
-            upper = _money(where + ".上限", tier["上限"])
-        if tiers and upper <= tiers[-1][0]:
-            raise ValueError(where + ".上限: the bounds must ascend, got " + str(upper)
-                             + " after " + str(tiers[-1][0]))
-        tiers.append((upper, _rate(where + ".比例", tier["比例"])))
+        upper_given, rate_given = _tier_parts(field, number, tier)
+        try:
+            if number == last:
+                if upper_given is not None and upper_given != _INFINITY:
+                    raise ValueError(field + ": the last tier must be open (上限 null)")
+                upper = _INFINITY
+            elif upper_given is None:
+                raise ValueError(field + ": only the last tier is open (上限 null)")
+            else:
+                upper = _money(field, upper_given)
+            if tiers and upper <= tiers[-1][0]:
+                raise ValueError(field + ": the bounds must ascend, got " + str(upper) + " after "
+                                 + str(tiers[-1][0]))
+            tiers.append((upper, _rate(field, rate_given)))
+        except ValueError as err:  # name the tier: 大病保险分段[2]: …
+            raise ValueError(field + "[" + str(number) + "]" + str(err)[len(field):]) from None
     return tuple(tiers)
+
+
+def _tier_parts(field: str, number: int, tier: object) -> tuple[object, object]:
+    if type(tier) is dict and len(tier) == 2 and "上限" in tier and "比例" in tier:
+        return tier["上限"], tier["比例"]
+    if isinstance(tier, tuple) and len(tier) == 2:
+        return tier[0], tier[1]
+    if isinstance(tier, Mapping) and set(tier) == {"上限", "比例"}:
+        return tier["上限"], tier["比例"]
+    raise ValueError(field + "[" + str(number) + "]: a tier has exactly the keys 上限 and 比例, got "
+                     + repr(tier))
 
 
 def _broken(field: str, value: object, bound: str, limit: object, source: str) -> str:
@@ -465,8 +474,13 @@ class 资助参保结果:
 
     资助金额: Decimal  # 元 — 按 适用身份 { 特困人员: 个人缴费标准 × 全额 低保对象, 返贫致贫人口: 定额资助标准 其他: 0 元 } — nmg_2022_major_illness 二（三）、做好分类资助参保工作
     个人实缴: Decimal  # 元 — 个人缴费标准 - 资助金额 — nmg_2022_major_illness 二（三）、做好分类资助参保工作
-    inputs: 资助参保输入
+    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 资助参保输入
     trace: tuple[Step, ...] = ()
+
+    @property
+    def inputs(self) -> 资助参保输入:
+        """The inputs this result was computed from, converted and checked."""
+        return 资助参保输入(*self.given)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -511,7 +525,7 @@ def 资助参保(
     适用身份 = 规则_适用身份(身份)
     资助金额 = 规则_资助金额(适用身份, 个人缴费标准, 定额资助标准)
     个人实缴 = 规则_个人实缴(个人缴费标准, 资助金额)
-    given = 资助参保输入(身份, 个人缴费标准, 定额资助标准)
+    given = (身份, 个人缴费标准, 定额资助标准)
     trace = (
         Step("身份", 身份, "", "输入", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
         Step("个人缴费标准", 个人缴费标准, "元", "输入", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
@@ -558,8 +572,13 @@ class 三重制度报销结果:
     适用身份: 救助对象身份  # 救助对象身份 — 就高不就低(身份) — nmg_2022_major_illness 二（三）、做好分类资助参保工作
     因病致贫监测: bool  # 是否 — 保险后自付 高于 农村牧区居民人均可支配收入 — nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测
     因病返贫监测: bool  # 是否 — 保险后自付 高于 农村牧区居民人均可支配收入 × 因病返贫监测比例 — nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测
-    inputs: 三重制度报销输入
+    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 三重制度报销输入
     trace: tuple[Step, ...] = ()
+
+    @property
+    def inputs(self) -> 三重制度报销输入:
+        """The inputs this result was computed from, converted and checked."""
+        return 三重制度报销输入(*self.given)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -669,7 +688,7 @@ def 三重制度报销(
     个人负担 = 规则_个人负担(保险后自付, 医疗救助支付)
     因病致贫监测 = 规则_因病致贫监测(保险后自付, 农村牧区居民人均可支配收入)
     因病返贫监测 = 规则_因病返贫监测(保险后自付, 农村牧区居民人均可支配收入)
-    given = 三重制度报销输入(身份, 政策范围内费用, 基本医保起付线, 基本医保支付比例, 基本医保封顶线, 大病保险起付线, 大病保险分段, 大病保险封顶线, 全体居民人均可支配收入, 救助起付线, 低保救助比例, 其他救助比例, 医疗救助年度限额, 已用救助额度, 农村牧区居民人均可支配收入, 规范转诊)
+    given = (身份, 政策范围内费用, 基本医保起付线, 基本医保支付比例, 基本医保封顶线, 大病保险起付线, 大病保险分段, 大病保险封顶线, 全体居民人均可支配收入, 救助起付线, 低保救助比例, 其他救助比例, 医疗救助年度限额, 已用救助额度, 农村牧区居民人均可支配收入, 规范转诊)
     trace = (
         Step("身份", 身份, "", "输入", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
         Step("政策范围内费用", 政策范围内费用, "元", "输入", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
@@ -728,8 +747,13 @@ class 因病致贫重病患者认定结果:
     """The result of 因病致贫重病患者认定; explain() tells where each amount comes from."""
 
     符合: bool  # 是否 — 家庭人均年收入 低于 上年人均可支配收入 且 家庭人均年收入 - 家庭人均医疗自付 低于 低保标准 × 因病致贫低保标准倍数 — nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
-    inputs: 因病致贫重病患者认定输入
+    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 因病致贫重病患者认定输入
     trace: tuple[Step, ...] = ()
+
+    @property
+    def inputs(self) -> 因病致贫重病患者认定输入:
+        """The inputs this result was computed from, converted and checked."""
+        return 因病致贫重病患者认定输入(*self.given)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -769,7 +793,7 @@ def 因病致贫重病患者认定(
     上年人均可支配收入 = _money("上年人均可支配收入", 上年人均可支配收入)
     低保标准 = _money("低保标准", 低保标准)
     因病致贫重病患者条件 = 规则_因病致贫重病患者条件(家庭人均年收入, 上年人均可支配收入, 家庭人均医疗自付, 低保标准)
-    given = 因病致贫重病患者认定输入(家庭人均年收入, 家庭人均医疗自付, 上年人均可支配收入, 低保标准)
+    given = (家庭人均年收入, 家庭人均医疗自付, 上年人均可支配收入, 低保标准)
     trace = (
         Step("家庭人均年收入", 家庭人均年收入, "元", "输入", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
         Step("家庭人均医疗自付", 家庭人均医疗自付, "元", "输入", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),

@@ -17,9 +17,9 @@ Arithmetic is exact under any decimal context of precision 28 (the default) or m
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 __all__ = [
     "DRG医保基金支出覆盖率",
@@ -84,7 +84,7 @@ def _to_list_地区类别(field: str, value: object) -> tuple[地区类别, ...]
         raise ValueError(field + ": expected a list of " + "地区类别" + ", got " + repr(value))
     if not value:
         raise ValueError(field + ": the list is empty; give at least one " + "地区类别")
-    return tuple(_to_地区类别(field, item) for item in value)
+    return tuple([_to_地区类别(field, item) for item in value])
 
 
 # ---------------------------------------------------------------- constants (folded at compile time)
@@ -127,15 +127,16 @@ DRG医保基金支出覆盖率: Final = Decimal("0.5")
 
 
 # ---------------------------------------------------------------- input conversion
-def _decimal(field: str, value: object, what: str) -> Decimal:
-    """An exact Decimal from a Decimal, an int or a numeric string; never from a float."""
-    if type(value) is Decimal:
-        number = value
-    elif type(value) is str:
+def _money(field: str, value: object, what: str = "an amount in 元") -> Decimal:
+    """An exact, finite, non-negative Decimal from a Decimal, an int or a numeric string;
+    never from a float."""
+    if type(value) is str:
         try:
-            number = Decimal(value.strip())
+            number = Decimal(value)
         except InvalidOperation:
             raise ValueError(field + ": " + repr(value) + " is not a number") from None
+    elif type(value) is Decimal:
+        number = value
     elif type(value) is int:
         number = Decimal(value)
     elif isinstance(value, float):
@@ -143,15 +144,13 @@ def _decimal(field: str, value: object, what: str) -> Decimal:
                          + " as a str or Decimal, e.g. " + repr(str(value)))
     else:
         raise ValueError(field + ": expected " + what + ", got " + type(value).__name__)
+    if number.is_finite() and not number.is_signed():
+        return number
     if not number.is_finite():
         raise ValueError(field + ": " + repr(value) + " is not a finite number")
-    if number < 0:
-        raise ValueError(field + ": must not be negative, got " + str(number))
-    return number
-
-
-def _money(field: str, value: object) -> Decimal:
-    return _decimal(field, value, "an amount in 元")
+    if number == 0:
+        return number.copy_abs()  # -0 is 0
+    raise ValueError(field + ": must not be negative, got " + str(number))
 
 
 # ---------------------------------------------------------------- rules
@@ -198,8 +197,13 @@ class 财政分担结果:
     中央: Decimal  # 元 — 财政补助 × 中央分担比例 — nmg_2023_resident 一、合理确定筹资标准
     自治区: Decimal  # 元 — 财政补助 × 地方分担比例 × 自治区分担比例[地区类别] — nmg_2023_resident 一、合理确定筹资标准
     盟市旗县: Decimal  # 元 — 财政补助 - 中央 - 自治区 — nmg_2023_resident 一、合理确定筹资标准
-    inputs: 财政分担输入
+    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 财政分担输入
     trace: tuple[Step, ...] = ()
+
+    @property
+    def inputs(self) -> 财政分担输入:
+        """The inputs this result was computed from, converted and checked."""
+        return 财政分担输入(*self.given)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -236,7 +240,7 @@ def 财政分担(
     中央 = 规则_中央
     自治区 = 规则_自治区(地区类别)
     盟市旗县 = 规则_盟市旗县(中央, 自治区)
-    given = 财政分担输入(地区类别)
+    given = (地区类别,)
     trace = (
         Step("地区类别", 地区类别, "", "输入", "nmg_2023_resident 一、合理确定筹资标准"),
         Step("财政补助", 财政补助, "元", "不低于 640 元", "nmg_2023_resident 一、合理确定筹资标准"),
@@ -262,8 +266,13 @@ class 补缴结果:
     """The result of 补缴; explain() tells where each amount comes from."""
 
     补缴金额: Decimal  # 元 — 较大(个人缴费 - 已缴金额, 0 元) — nmg_2023_resident 一、合理确定筹资标准
-    inputs: 补缴输入
+    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 补缴输入
     trace: tuple[Step, ...] = ()
+
+    @property
+    def inputs(self) -> 补缴输入:
+        """The inputs this result was computed from, converted and checked."""
+        return 补缴输入(*self.given)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -294,7 +303,7 @@ def 补缴(
     """
     已缴金额 = _money("已缴金额", 已缴金额)
     补缴金额 = 规则_补缴金额(已缴金额)
-    given = 补缴输入(已缴金额)
+    given = (已缴金额,)
     trace = (
         Step("已缴金额", 已缴金额, "元", "输入", "nmg_2023_resident 一、合理确定筹资标准"),
         Step("个人缴费", 个人缴费, "元", "不低于 380 元", "nmg_2023_resident 一、合理确定筹资标准"),

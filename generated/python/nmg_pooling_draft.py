@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import datetime
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 __all__ = [
     "Step",
@@ -89,7 +89,7 @@ def _to_list_参保类型(field: str, value: object) -> tuple[参保类型, ...]
         raise ValueError(field + ": expected a list of " + "参保类型" + ", got " + repr(value))
     if not value:
         raise ValueError(field + ": the list is empty; give at least one " + "参保类型")
-    return tuple(_to_参保类型(field, item) for item in value)
+    return tuple([_to_参保类型(field, item) for item in value])
 
 
 # ---------------------------------------------------------------- constants (folded at compile time)
@@ -133,15 +133,16 @@ _参保类型_灵活就业人员: Final = 参保类型.灵活就业人员
 
 
 # ---------------------------------------------------------------- input conversion
-def _decimal(field: str, value: object, what: str) -> Decimal:
-    """An exact Decimal from a Decimal, an int or a numeric string; never from a float."""
-    if type(value) is Decimal:
-        number = value
-    elif type(value) is str:
+def _money(field: str, value: object, what: str = "an amount in 元") -> Decimal:
+    """An exact, finite, non-negative Decimal from a Decimal, an int or a numeric string;
+    never from a float."""
+    if type(value) is str:
         try:
-            number = Decimal(value.strip())
+            number = Decimal(value)
         except InvalidOperation:
             raise ValueError(field + ": " + repr(value) + " is not a number") from None
+    elif type(value) is Decimal:
+        number = value
     elif type(value) is int:
         number = Decimal(value)
     elif isinstance(value, float):
@@ -149,34 +150,32 @@ def _decimal(field: str, value: object, what: str) -> Decimal:
                          + " as a str or Decimal, e.g. " + repr(str(value)))
     else:
         raise ValueError(field + ": expected " + what + ", got " + type(value).__name__)
+    if number.is_finite() and not number.is_signed():
+        return number
     if not number.is_finite():
         raise ValueError(field + ": " + repr(value) + " is not a finite number")
-    if number < 0:
-        raise ValueError(field + ": must not be negative, got " + str(number))
-    return number
-
-
-def _money(field: str, value: object) -> Decimal:
-    return _decimal(field, value, "an amount in 元")
+    if number == 0:
+        return number.copy_abs()  # -0 is 0
+    raise ValueError(field + ": must not be negative, got " + str(number))
 
 
 def _rate(field: str, value: object) -> Decimal:
     """A rate as a fraction: 0.7, "0.7" and "70%" are all 70 %; it must lie in 0–100 %."""
-    if type(value) is str and value.strip().endswith(("%", "％")):
-        rate = _decimal(field, value.strip()[:-1], "a rate") / 100
+    if type(value) is str and value.endswith(("%", "％")):
+        rate = _money(field, value[:-1], "a rate") / 100
     else:
-        rate = _decimal(field, value, "a rate (a fraction such as \"0.7\", or \"70%\")")
+        rate = _money(field, value, "a rate (a fraction such as \"0.7\", or \"70%\")")
     if rate > 1:
         raise ValueError(field + ": a rate must not exceed 100%, got " + str(rate))
     return rate
 
 
 def _number(field: str, value: object) -> Decimal:
-    return _decimal(field, value, "a number")
+    return _money(field, value, "a number")
 
 
 def _count(field: str, value: object) -> Decimal:
-    count = _decimal(field, value, "a whole number")
+    count = _money(field, value, "a whole number")
     if count != count.to_integral_value():
         raise ValueError(field + ": must be a whole number, got " + str(count))
     return count
@@ -289,8 +288,13 @@ class 单位缴费结果:
 
     缴费基数: Decimal  # 元 — 限定(上年度职工工资总额, 全区上年度平均工资 × 职工人数 × 单位平均工资下限比例, 全区上年度平均工资 × 职工人数 × 单位平均工资上限比例) — nmg_pooling_draft 二（二）、统一筹资缴费政策
     单位缴费: Decimal  # 元 — 四舍五入(单位缴费基数 × 单位费率) — nmg_pooling_draft 二（二）、统一筹资缴费政策
-    inputs: 单位缴费输入
+    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 单位缴费输入
     trace: tuple[Step, ...] = ()
+
+    @property
+    def inputs(self) -> 单位缴费输入:
+        """The inputs this result was computed from, converted and checked."""
+        return 单位缴费输入(*self.given)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -337,7 +341,7 @@ def 单位缴费(
         raise ValueError(_broken("单位费率", 单位费率, "不低于 单位费率下限", 单位费率下限, "nmg_pooling_draft 二（二）、统一筹资缴费政策"))
     单位缴费基数 = 规则_单位缴费基数(上年度职工工资总额, 全区上年度平均工资, 职工人数)
     单位缴费额 = 规则_单位缴费额(单位缴费基数, 单位费率)
-    given = 单位缴费输入(上年度职工工资总额, 职工人数, 全区上年度平均工资, 单位费率)
+    given = (上年度职工工资总额, 职工人数, 全区上年度平均工资, 单位费率)
     trace = (
         Step("上年度职工工资总额", 上年度职工工资总额, "元", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("职工人数", 职工人数, "人", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
@@ -368,8 +372,13 @@ class 个人缴费基数结果:
 
     缴费基数: Decimal  # 元 — 按 参保类型 { 单位职工: 若 已给出(本人工资) 则 本人工资 否则 错误("本人工资：单位职工的缴费基数为本人工资收入，须给出") 灵活就业人员: 全区上年度平均工资 × 灵活就业缴费基数比例 领取失业保险金人员: 全区上年度平均工资 × 领取失业保险金人员缴费基数比例 } — nmg_pooling_draft 二（二）、统一筹资缴费政策
     个人缴费: Decimal | None  # 元 (可选) — 按 参保类型 { 单位职工: 四舍五入(个人缴费基数 × 职工个人费率) 其他: 不适用 } — nmg_pooling_draft 二（二）、统一筹资缴费政策
-    inputs: 个人缴费基数输入
+    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 个人缴费基数输入
     trace: tuple[Step, ...] = ()
+
+    @property
+    def inputs(self) -> 个人缴费基数输入:
+        """The inputs this result was computed from, converted and checked."""
+        return 个人缴费基数输入(*self.given)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -409,7 +418,7 @@ def 个人缴费基数(
     本人工资 = None if 本人工资 is None else _money("本人工资", 本人工资)
     个人缴费基数 = 规则_个人缴费基数(参保类型, 本人工资, 全区上年度平均工资)
     职工个人缴费 = 规则_职工个人缴费(参保类型, 个人缴费基数)
-    given = 个人缴费基数输入(全区上年度平均工资, 参保类型, 本人工资)
+    given = (全区上年度平均工资, 参保类型, 本人工资)
     trace = (
         Step("全区上年度平均工资", 全区上年度平均工资, "元", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("参保类型", 参保类型, "", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
@@ -439,8 +448,13 @@ class 退休免缴结果:
 
     免缴: bool  # 是否 — 累计缴费年限 不低于 规定缴费年限 — nmg_pooling_draft 二（二）、统一筹资缴费政策
     还需缴费年限: Decimal  # 年 — 较大(规定缴费年限 - 累计缴费年限, 0 年) — nmg_pooling_draft 二（二）、统一筹资缴费政策
-    inputs: 退休免缴输入
+    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 退休免缴输入
     trace: tuple[Step, ...] = ()
+
+    @property
+    def inputs(self) -> 退休免缴输入:
+        """The inputs this result was computed from, converted and checked."""
+        return 退休免缴输入(*self.given)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -481,7 +495,7 @@ def 退休免缴(
     规定缴费年限 = 规则_规定缴费年限(首次参保日期, 原规定缴费年限)
     免缴 = 规则_免缴(累计缴费年限, 规定缴费年限)
     还需缴费年限 = 规则_还需缴费年限(规定缴费年限, 累计缴费年限)
-    given = 退休免缴输入(首次参保日期, 累计缴费年限, 原规定缴费年限)
+    given = (首次参保日期, 累计缴费年限, 原规定缴费年限)
     trace = (
         Step("首次参保日期", 首次参保日期, "", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("累计缴费年限", 累计缴费年限, "年", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import datetime
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 __all__ = [
     "Step",
@@ -90,7 +90,7 @@ def _to_list_县类别(field: str, value: object) -> tuple[县类别, ...]:
         raise ValueError(field + ": expected a list of " + "县类别" + ", got " + repr(value))
     if not value:
         raise ValueError(field + ": the list is empty; give at least one " + "县类别")
-    return tuple(_to_县类别(field, item) for item in value)
+    return tuple([_to_县类别(field, item) for item in value])
 
 
 # ---------------------------------------------------------------- constants (folded at compile time)
@@ -213,8 +213,13 @@ class 财政分担结果:
     省级: Decimal  # 元 — 省补助[县类别] — xinzhou_2023_resident 一、合理确定筹资标准
     市级: Decimal  # 元 — 市级补助[县类别] — xinzhou_2023_resident 一、合理确定筹资标准
     县级: Decimal  # 元 — 县级补助[县类别] — xinzhou_2023_resident 一、合理确定筹资标准
-    inputs: 财政分担输入
+    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 财政分担输入
     trace: tuple[Step, ...] = ()
+
+    @property
+    def inputs(self) -> 财政分担输入:
+        """The inputs this result was computed from, converted and checked."""
+        return 财政分担输入(*self.given)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -254,7 +259,7 @@ def 财政分担(
     省级 = 规则_省级(县类别)
     市级 = 规则_市级(县类别)
     县级 = 规则_县级(县类别)
-    given = 财政分担输入(县类别)
+    given = (县类别,)
     trace = (
         Step("县类别", 县类别, "", "输入", "xinzhou_2023_resident 一、合理确定筹资标准"),
         Step("中央", 中央, "元", "中央补助[县类别]", "xinzhou_2023_resident 一、合理确定筹资标准"),

@@ -372,7 +372,8 @@ def calculator_code(module: _Module, calc: ir.Calculator) -> CalculatorCode:
     steps += [f"Step({pyrepr(n.split('.')[-1])}, {local[n]}, {pyrepr(unit_word(policy.rule(n).type))}, "
               f"{pyrepr(policy.rule(n).source)}, {pyrepr(str(policy.rule(n).citation))})"
               for n in calc.rules]
-    body.append(f"given = {input_class}({', '.join(local[n] for n in calc.inputs)})")
+    given = ", ".join(local[n] for n in calc.inputs)
+    body.append(f"given = ({given}{',' if len(calc.inputs) == 1 else ''})")
     body.append("trace = (" if steps else "trace: tuple[Step, ...] = ()")
     if steps:
         body += [f"    {s}," for s in steps]
@@ -492,12 +493,12 @@ def generate(policy: ir.Policy) -> str:
     return head + import_block(body) + body
 
 
-IMPORTS = [
-    ("import datetime", r"\bdatetime\."), ("import enum", r"\benum\."),
-    ("from collections.abc import {}", ("Mapping", "Sequence")),
-    ("from dataclasses import dataclass", r"@dataclass"),
-    ("from decimal import {}", ("ROUND_HALF_UP", "Decimal", "InvalidOperation")),
-    ("from typing import {}", ("Any", "Final", "NamedTuple", "NoReturn", "TypeVar")),
+IMPORTS: list[tuple[str, list[tuple[str, str]]]] = [
+    ("import {}", [("datetime", r"\bdatetime\."), ("enum", r"\benum\.")]),
+    ("from collections.abc import {}", [("Mapping", r"\bMapping\b"), ("Sequence", r"\bSequence\b")]),
+    ("from dataclasses import {}", [("dataclass", r"@dataclass"), ("field", r"= field\(")]),
+    ("from decimal import {}", [(n, rf"\b{n}\b") for n in ("ROUND_HALF_UP", "Decimal", "InvalidOperation")]),
+    ("from typing import {}", [(n, rf"\b{n}\b") for n in ("Any", "Final", "NamedTuple", "NoReturn", "TypeVar")]),
 ]
 
 
@@ -505,13 +506,11 @@ def import_block(body: str) -> str:
     """Only the imports the module uses (ruff rejects unused ones)."""
     lines = ["from __future__ import annotations", ""]
     for statement, uses in IMPORTS:
-        if isinstance(uses, str):
-            if re.search(uses, body):
-                lines.append(statement)
-        else:
-            names = [n for n in uses if re.search(rf"\b{n}\b", body)]
-            if names:
-                lines.append(statement.format(", ".join(names)))
+        names = [name for name, pattern in uses if re.search(pattern, body)]
+        if names and statement.startswith("import"):
+            lines += [statement.format(n) for n in names]
+        elif names:
+            lines.append(statement.format(", ".join(names)))
     return "\n".join(lines)
 
 
