@@ -35,18 +35,19 @@ def pyident(name: str) -> str:
     """A Python identifier for a policy name.
 
     Python reads identifiers in NFKC form, so the name is normalised first; a character that
-    cannot stand in an identifier becomes `_xNN`; a keyword, a builtin or a name the generated
-    code uses itself gets a trailing `_`.
+    cannot stand in an identifier becomes `_xNN_`; a name starting with `_` (the generated
+    code's own names do) gets a leading `v`; a keyword, a builtin or a name the generated code
+    uses itself gets a trailing `_`.
     """
     normalized = unicodedata.normalize("NFKC", name)
     out = []
     for i, char in enumerate(normalized):
         ok = (char + "x").isidentifier() if i == 0 else ("x" + char).isidentifier()
         out.append(char if ok else f"_x{ord(char):x}_")
-    ident = "".join(out) or "_"
-    if not ident.isidentifier():
-        ident = "_" + ident
-    if ident in RESERVED or ident.startswith("__"):
+    ident = "".join(out)
+    if not ident.isidentifier() or ident.startswith("_"):  # private names are the generator's
+        ident = "v" + ident
+    if ident in RESERVED:
         ident += "_"
     return ident
 
