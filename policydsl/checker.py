@@ -149,15 +149,15 @@ class PolicyChecker:
             return None
         if entry.kind == "table":
             self.report("E202", f"{name} is a table: pick a row with {name}[…]", span)
-            return ir.Fail(name, NEVER)
+            return ir.Fail("", NEVER)
         if entry.kind in ("input", "rule") and self.constant_context and self.constant_context[-1]:
             self.report("E207", f"{name} is known only when a calculator runs", span,
                         "a 参数, a table row, a 核对 or a default must be computed from constants; "
                         "use 规则 for a value that depends on inputs")
-            return ir.Fail(name, NEVER)
+            return ir.Fail("", NEVER)
         resolved = self.resolve(name, span)
         if resolved is None:
-            return ir.Fail(name, NEVER)
+            return ir.Fail("", NEVER)
         return ir.Ref(entry.kind, name, resolved.type)
 
     def table_type(self, name: str) -> tuple[str, Type] | None:
@@ -202,7 +202,7 @@ class PolicyChecker:
             expr = self.exprs.check(e)
         finally:
             self.constant_context.pop()
-        if expr.type == NEVER:
+        if ir.poisoned(expr):
             return expr, None
         try:
             return expr, evaluate(expr, self.scope())
@@ -443,6 +443,8 @@ class PolicyChecker:
 
     def check_default(self, node: ast.InputDecl, inp: ir.Input, value: ir.Value) -> None:
         for req in inp.requirements:
+            if ir.poisoned(req.bound):
+                continue
             try:
                 bound = evaluate(req.bound, self.scope())
             except (NotConstant, EvalError):
@@ -556,7 +558,7 @@ class PolicyChecker:
         results: list[ir.Check] = []
         for node, citation in self.checks:
             expr, value = self.constant(node.expr)
-            if expr.type == NEVER:
+            if ir.poisoned(expr):
                 continue
             if expr.type.kind != "bool":
                 self.report("E202", f"核对 needs a statement that is true or false, not {expr.type}",
@@ -572,7 +574,7 @@ class PolicyChecker:
 
     def check_detail(self, expr: ir.Expr, holds: bool) -> str:
         """Both sides' values: `1030 元 ≠ 1020 元` when a comparison fails."""
-        if not isinstance(expr, ir.Compare):
+        if not isinstance(expr, ir.Compare) or ir.poisoned(expr):
             return ""
         try:
             left = evaluate(expr.left, self.scope())

@@ -69,7 +69,7 @@ class ExprChecker:
 
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> ir.Fail:
         self.report(Diagnostic(code, message, span, hint))
-        return ir.Fail(message, NEVER)
+        return ir.Fail("", NEVER)  # an empty message marks the error's placeholder
 
     def check(self, e: ast.Expr) -> ir.Expr:
         method: Callable[[ast.Expr], ir.Expr] = getattr(self, "_" + type(e).__name__)

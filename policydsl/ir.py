@@ -324,6 +324,19 @@ def children(expr: Expr) -> tuple[Expr, ...]:
     return (expr.base, expr.amount)
 
 
+def poisoned(expr: Expr) -> bool:
+    """Whether an error was already reported inside the expression (a part of type `never`
+    other than a 错误(…) the author wrote): such an expression is not evaluated."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if node.type.kind == "never" and not node.type.optional:
+            if not (isinstance(node, Fail) and node.message):
+                return True
+        stack.extend(children(node))
+    return False
+
+
 def refs(expr: Expr, kinds: tuple[str, ...] = ("input", "rule")) -> tuple[str, ...]:
     """Names of the given kinds an expression reads, in order of first use."""
     found: dict[str, None] = {}
