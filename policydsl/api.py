@@ -63,12 +63,12 @@ def check(paths: Sequence[Path]) -> CheckResult:
 
 def generated_files(result: CheckResult) -> dict[str, str]:
     """Every file `policydsl compile` writes, by path relative to the output folder."""
-    from .backends import python
+    from .backends import markdown, python
 
     files: dict[str, str] = {}
-    modules = []
     for policy in result.policies:
         files[f"python/{policy.id}.py"] = python.generate(policy)
-        modules.append(policy)
-    files["python/__init__.py"] = python.package_init(modules)
+    files["python/__init__.py"] = python.package_init(list(result.policies))
+    for name, page in markdown.generate(list(result.policies)).items():
+        files[f"tables/{name}"] = page
     return dict(sorted(files.items()))

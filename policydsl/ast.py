@@ -310,6 +310,24 @@ class Continued:
 
 
 @attrs.frozen
+class Concept:
+    name: str
+    type: TypeRef
+    description: str
+    span: Span = span_field
+
+
+@attrs.frozen
+class Topic:
+    """`主题 financing "筹资与缴费" { 财政补助: 元 "人均财政补助标准" … }`"""
+
+    slug: str
+    title: str
+    concepts: tuple[Concept, ...]
+    span: Span = span_field
+
+
+@attrs.frozen
 class Import:
     path: str
     alias: str | None
@@ -326,7 +344,7 @@ class Header:
     span: Span = span_field
 
 
-Item = Union[Clause, EnumDecl, Calculator, Continued, Param, InputDecl, Rule, Table, Check]
+Item = Union[Clause, EnumDecl, Calculator, Continued, Topic, Param, InputDecl, Rule, Table, Check]
 
 
 @attrs.frozen

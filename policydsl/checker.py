@@ -47,6 +47,7 @@ class Checked:
     entries: dict[str, Entry]
     calculators: dict[str, ast.Calculator]
     enums: dict[str, ir.Enum]
+    vocabulary: dict[str, ir.Concept]
 
 
 class Compiler:
@@ -76,7 +77,7 @@ class Compiler:
         else:
             self.diagnostics.extend(diags)
         if tree is None:
-            self._checked[key] = Checked(None, {}, {}, {})
+            self._checked[key] = Checked(None, {}, {}, {}, {})
             return self._checked[key]
         self._in_progress.add(key)
         try:
@@ -132,6 +133,7 @@ class PolicyChecker:
         self.base: Checked | None = None
         self.base_alias: str | None = None
         self.calc_nodes: dict[str, ast.Calculator] = {}
+        self.vocabulary: dict[str, ir.Concept] = {}  # concepts of the 主题 this policy uses
         # resolution state
         self.resolving: list[str] = []
         self.constant_context: list[bool] = []
@@ -232,7 +234,9 @@ class PolicyChecker:
         self.load_imports(header)
         notice = self.load_notice(header)
         self.collect()
+        topics = self.check_topics()
         self.resolve_all()
+        self.check_vocabulary()
         calculators = self.check_calculators()
         checks = self.check_checks()
         self.check_provenance(notice)
@@ -257,8 +261,9 @@ class PolicyChecker:
             rules=tuple(self.rules[n] for n in self.rules_order()),
             checks=checks,
             calculators=calculators,
+            topics=topics,
         )
-        return Checked(policy, self.entries, self.calc_nodes, self.enums)
+        return Checked(policy, self.entries, self.calc_nodes, self.enums, self.vocabulary)
 
     def load_imports(self, header: ast.Header) -> None:
         for use in header.uses:
@@ -267,6 +272,7 @@ class PolicyChecker:
                 continue
             for enum in used.enums.values():
                 self.add_enum(enum, use.span)
+            self.vocabulary.update(used.vocabulary)
         self.within_id: str | None = None
         self.within: Checked | None = None
         if header.within is not None:
@@ -280,6 +286,7 @@ class PolicyChecker:
             self.base, self.base_alias = base, header.amends.alias
             for enum in base.enums.values():
                 self.add_enum(enum, header.amends.span)
+            self.vocabulary.update(base.vocabulary)
             for name, entry in base.entries.items():
                 self.entries[name] = attrs.evolve(entry, inherited=True)
                 self.order.append(name)
@@ -323,6 +330,8 @@ class PolicyChecker:
                 self.calc_nodes[item.name] = item
             elif isinstance(item, ast.Continued):
                 continued.append(item)
+            elif isinstance(item, ast.Topic):
+                pass  # check_topics
             else:
                 self.add_decl(item, self.citation(None), own)
         for item in continued:
@@ -362,6 +371,40 @@ class PolicyChecker:
         if decl.name not in self.entries:
             self.order.append(decl.name)
         self.entries[decl.name] = Entry(kind, decl, citation, False)  # type: ignore[arg-type]
+
+    def check_topics(self) -> tuple[ir.Topic, ...]:
+        topics: list[ir.Topic] = []
+        for item in self.tree.items:
+            if not isinstance(item, ast.Topic):
+                continue
+            if any(t.slug == item.slug for t in topics):
+                self.report("E102", f"topic {item.slug} is declared twice", item.span)
+            concepts = []
+            for node in item.concepts:
+                if node.name in self.vocabulary:
+                    self.report("E102", f"concept {node.name} is already in the vocabulary", node.span,
+                                "a name means one thing: declare each concept in one topic")
+                    continue
+                concept = ir.Concept(node.name, self.type_of(node.type), node.description)
+                self.vocabulary[node.name] = concept
+                concepts.append(concept)
+            topics.append(ir.Topic(item.slug, item.title, tuple(concepts)))
+        return tuple(topics)
+
+    def check_vocabulary(self) -> None:
+        """A name of the shared vocabulary keeps its unit in every policy that uses it."""
+        for name, entry in self.entries.items():
+            concept = self.vocabulary.get(name)
+            resolved = self.resolve(name, entry.node.span)
+            if concept is None or entry.inherited or resolved is None or entry.kind == "rule":
+                continue
+            typ = resolved.type.required()
+            if typ.kind in ("never", "zero", "unbounded") or concept.type.kind == "never":
+                continue
+            if typ != concept.type:
+                self.report("E201", f"{name} is {typ} here but {concept.type} in the shared vocabulary",
+                            entry.node.span, f"the vocabulary says {name} is “{concept.description}”; "
+                            "use another name for another thing")
 
     # ------------------------------------------------------------ 3. resolution
     def resolve_all(self) -> None:
@@ -439,7 +482,8 @@ class PolicyChecker:
                             req.span)
         if ir.refs(bound, ("rule",)):
             self.report("E207", "a bound may read parameters and inputs, not rules", req.span)
-        return ir.Requirement(req.op, bound, req.soft, self.compiler.text_of(req.span), citation)
+        return ir.Requirement(req.op, bound, req.soft, self.compiler.text_of(req.span),
+                              self.compiler.text_of(req.bound.span), citation)
 
     def check_default(self, node: ast.InputDecl, inp: ir.Input, value: ir.Value) -> None:
         for req in inp.requirements:

@@ -105,16 +105,23 @@ def pycomment(text: str) -> str:
                    for char in text)
 
 
+MD_PUNCTUATION = frozenset("\\`*_[]<>#&|~")
+
+
 def md_cell(text: str) -> str:
-    """Text safe inside a GitHub Markdown table cell."""
+    """Text safe inside a GitHub Markdown table cell, read literally: Markdown punctuation is
+    backslash-escaped (CommonMark), a line break becomes <br>, an invisible or control
+    character its numeric reference (NUL, which HTML forbids, becomes U+FFFD)."""
     out = []
-    for char in text:
+    for char in text.replace("\r\n", "\n"):
         if char in "\r\n":
             out.append("<br>")
-        elif char in "|\\`*_[]<>#&":
-            out.append(f"&#{ord(char)};")
+        elif char in MD_PUNCTUATION:
+            out.append("\\" + char)
+        elif char == "\x00":
+            out.append("&#xfffd;")
         elif _unsafe(char):
-            out.append(f"&#x{ord(char):x};" if ord(char) else "")
+            out.append(f"&#x{ord(char):x};")
         else:
             out.append(char)
     return "".join(out)

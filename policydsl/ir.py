@@ -171,6 +171,20 @@ class Enum:
 
 
 @attrs.frozen
+class Concept:
+    name: str
+    type: Type
+    description: str
+
+
+@attrs.frozen
+class Topic:
+    slug: str  # names the page: tables/<slug>.md
+    title: str
+    concepts: tuple[Concept, ...]
+
+
+@attrs.frozen
 class Param:
     name: str
     type: Type
@@ -213,7 +227,8 @@ class Requirement:
     op: str
     bound: Expr
     soft: bool
-    source: str
+    source: str  # as written: 原则上 不高于 上年居民人均可支配收入
+    bound_source: str  # the bound alone: 上年居民人均可支配收入
     citation: Citation
 
 
@@ -287,6 +302,7 @@ class Policy:
     rules: tuple[Rule, ...]
     checks: tuple[Check, ...]
     calculators: tuple[Calculator, ...]
+    topics: tuple[Topic, ...]  # the topics this policy declares (a vocabulary file)
 
     def enum(self, name: str) -> Enum:
         return next(e for e in self.enums if e.name == name)

@@ -257,6 +257,13 @@ class _ToAst(Transformer[Token, Any]):
         names = [str(t) for t in c if isinstance(t, Token) and t.type == "NAME"]
         return ast.EnumDecl(names[0], tuple(names[1:]), self._span(meta))
 
+    def topic(self, meta: Any, c: list[Any]) -> ast.Topic:
+        concepts = tuple(x for x in c if isinstance(x, ast.Concept))
+        return ast.Topic(str(c[0]), c[1], concepts, self._span(meta))
+
+    def concept(self, meta: Any, c: list[Any]) -> ast.Concept:
+        return ast.Concept(str(c[0]), c[2], c[3], self._span(meta))
+
     def continued(self, meta: Any, c: list[Any]) -> ast.Continued:
         return ast.Continued(str(c[0]), self._span(meta))
 

@@ -22,8 +22,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final, NamedTuple
 
 __all__ = [
-    "DRG医保基金支出覆盖率",
-    "DRG病种覆盖率",
     "Step",
     "下年个人缴费",
     "个人缴费",
@@ -31,6 +29,8 @@ __all__ = [
     "住院政策范围内基金支付比例",
     "地区类别",
     "地方分担比例",
+    "支付方式改革基金支出覆盖率",
+    "支付方式改革病种覆盖率",
     "筹资标准",
     "自治区分担比例",
     "补缴",
@@ -112,9 +112,9 @@ _C1: Final = Decimal("128.0")  # (财政补助 × 地方分担比例) = 128 元
 # 70% 左右 — nmg_2023_resident 二、巩固提高待遇保障水平
 住院政策范围内基金支付比例: Final = Decimal("0.7")
 # 80% 以上 — nmg_2023_resident 五、完善医保支付管理
-DRG病种覆盖率: Final = Decimal("0.8")
+支付方式改革病种覆盖率: Final = Decimal("0.8")
 # 50% 以上 — nmg_2023_resident 五、完善医保支付管理
-DRG医保基金支出覆盖率: Final = Decimal("0.5")
+支付方式改革基金支出覆盖率: Final = Decimal("0.5")
 
 
 # ---------------------------------------------------------------- tables

@@ -23,8 +23,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Final, NamedTuple
 
 __all__ = [
-    "DRG医保基金支出覆盖率",
-    "DRG病种覆盖率",
     "Step",
     "下年个人缴费",
     "两类人员参保率",
@@ -37,6 +35,8 @@ __all__ = [
     "大病保险核验结果",
     "大病保险核验输入",
     "总体最高支付限额倍数",
+    "支付方式改革基金支出覆盖率",
+    "支付方式改革病种覆盖率",
     "筹资标准",
     "自治区分担比例",
     "财政分担",
@@ -116,9 +116,9 @@ _C1: Final = Decimal("134.0")  # (财政补助 × 地方分担比例) = 134 元
 # 70% 左右 — nmg_2024_resident 二（四）、巩固基本医疗保障水平
 住院政策范围内基金支付比例: Final = Decimal("0.7")
 # 80% 以上 — nmg_2023_resident 五、完善医保支付管理
-DRG病种覆盖率: Final = Decimal("0.8")
+支付方式改革病种覆盖率: Final = Decimal("0.8")
 # 50% 以上 — nmg_2023_resident 五、完善医保支付管理
-DRG医保基金支出覆盖率: Final = Decimal("0.5")
+支付方式改革基金支出覆盖率: Final = Decimal("0.5")
 # 6 倍 左右 — nmg_2024_resident 二（五）、增强大病保险保障能力
 总体最高支付限额倍数: Final = Decimal("6")
 # 2025年2月底 = 2025-02-28 — nmg_2024_resident 二（七）、推动制度政策规范统一
