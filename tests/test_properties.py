@@ -141,6 +141,8 @@ def outcome(paths: list[Path]) -> None:
     except GenerationError:
         return
     for name, source in files.items():
+        if not name.endswith(".py"):
+            continue
         module = types.ModuleType("fuzzed")
         sys.modules["fuzzed"] = module  # dataclasses look the module up
         try:
