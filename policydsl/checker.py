@@ -82,6 +82,10 @@ class Compiler:
         self._in_progress.add(key)
         try:
             result = PolicyChecker(self, path, source, tree).run()
+        except RecursionError:
+            self.report(Diagnostic("E003", "an expression is too long or too deeply nested to check",
+                                   tree.header.span, "name its parts with 规则 and refer to them"))
+            result = Checked(None, {}, {}, {}, {})
         finally:
             self._in_progress.discard(key)
         self._checked[key] = result
@@ -104,10 +108,10 @@ class Compiler:
         return self._notices[key]
 
     def text_of(self, span: Span) -> str:
-        source = self.loader.sources().get(span.path)
+        source = self.loader.source(span.path)
         if source is None or span.line == 0:
             return ""
-        lines = source.text.splitlines()[span.line - 1 : span.end_line]
+        lines = source.lines[span.line - 1 : span.end_line]
         if not lines:
             return ""
         if len(lines) == 1:

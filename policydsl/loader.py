@@ -46,6 +46,7 @@ class Loader:
 
     def __init__(self) -> None:
         self._parsed: dict[Path, tuple[SourceFile, ast.PolicyFile | None, list[Diagnostic]]] = {}
+        self._by_display: dict[str, SourceFile] = {}
 
     def load(self, path: Path) -> tuple[SourceFile, ast.PolicyFile | None, list[Diagnostic]]:
         key = path.resolve()
@@ -63,3 +64,9 @@ class Loader:
 
     def sources(self) -> dict[str, SourceFile]:
         return {source.path: source for source, _, _ in self._parsed.values()}
+
+    def source(self, display: str) -> SourceFile | None:
+        """A loaded file by the path messages show."""
+        if display not in self._by_display:
+            self._by_display = self.sources()
+        return self._by_display.get(display)

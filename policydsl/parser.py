@@ -20,7 +20,7 @@ from lark import Token, Transformer, v_args
 from . import ast
 from .diagnostics import Diagnostic, SourceFile, Span
 
-MAX_FILE_CHARS = 2_000_000
+MAX_FILE_CHARS = 500_000  # the longest notice has 18,000 characters; parsing 500,000 takes ~8 s
 MAX_NESTING = 200
 
 QUALIFIERS = {
@@ -69,6 +69,10 @@ def parse(source: SourceFile) -> tuple[ast.PolicyFile | None, list[Diagnostic]]:
         if isinstance(err.orig_exc, SyntaxProblem):
             return None, [err.orig_exc.diagnostic]
         raise
+    except RecursionError:
+        return None, [Diagnostic("E003", "an expression is too long or too deeply nested",
+                                 Span(source.path, 1, 1, 1, 2),
+                                 "name its parts with 规则 and refer to them")]
     return policy, []
 
 

@@ -234,3 +234,24 @@ def test_mutated_shipped_policies(workspace: Path, name: str, seed: int, rounds:
         outcome([workspace])
     finally:
         target.write_text(original, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- resource bounds
+def test_a_5_mb_file_is_refused_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "big.policy"
+    path.write_text('政策 big\n标题 "t"\n' + "参数 甲 = 1 元 自定 \"x\"\n" * 200_000, encoding="utf-8")
+    assert path.stat().st_size > 5_000_000
+    result = api.check([path])
+    assert [d.code for d in result.diagnostics] == ["E003"]
+
+
+@pytest.mark.parametrize("expression", [
+    "(" * 10_000 + "a" + ")" * 10_000,   # 10,000 deep
+    " + ".join(["a"] * 10_000),          # 10,000 terms: a tree 10,000 deep
+    "- " * 10_000 + "a",
+])
+def test_deep_expressions_give_a_clear_error(tmp_path: Path, expression: str) -> None:
+    path = tmp_path / "deep.policy"
+    path.write_text('政策 deep\n标题 "t"\n输入 a: 元\n规则 r = ' + expression + "\n", encoding="utf-8")
+    result = api.check([path])
+    assert [d.code for d in result.diagnostics] == ["E003"]
