@@ -374,7 +374,7 @@ class PolicyChecker:
         own.add(decl.name)
         if decl.name not in self.entries:
             self.order.append(decl.name)
-        self.entries[decl.name] = Entry(kind, decl, citation, False)  # type: ignore[arg-type]
+        self.entries[decl.name] = Entry(kind, decl, citation, False)
 
     def check_topics(self) -> tuple[ir.Topic, ...]:
         topics: list[ir.Topic] = []
@@ -418,7 +418,7 @@ class PolicyChecker:
     def resolve(self, name: str, span: Span) -> ir.Param | ir.Input | ir.Rule | ir.Table | None:
         for done in (self.params, self.inputs, self.rules, self.tables):
             if name in done:
-                return done[name]  # type: ignore[return-value]
+                return done[name]
         if name in self.resolving:
             cycle = self.resolving[self.resolving.index(name):] + [name]
             self.report("E105", "cycle: " + " → ".join(cycle), span,

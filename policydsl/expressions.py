@@ -13,8 +13,22 @@ from typing import Protocol
 from . import ast, ir
 from .diagnostics import Diagnostic, Span, did_you_mean
 from .types import (
-    BOOL, DATE, MONEY, NEVER, NUMBER, RATE, SCHEDULE, UNBOUNDED, ZERO, Type, UnitError,
-    arithmetic, adjust, comparable, of_unit, unify,
+    BOOL,
+    DATE,
+    MONEY,
+    NEVER,
+    NUMBER,
+    RATE,
+    SCHEDULE,
+    UNBOUNDED,
+    ZERO,
+    Type,
+    UnitError,
+    adjust,
+    arithmetic,
+    comparable,
+    of_unit,
+    unify,
 )
 
 INFINITY = Decimal("Infinity")
@@ -184,11 +198,12 @@ class ExprChecker:
         previous = Decimal(0)
         for row in e.rows:
             low, high, rate = (self.check(x) for x in (row.low, row.high, row.rate))
-            values = [x.value if isinstance(x, ir.Const) else None for x in (low, high, rate)]
-            if None in values or not all(isinstance(v, Decimal) for v in values):
+            numbers = [x.value for x in (low, high, rate)
+                       if isinstance(x, ir.Const) and isinstance(x.value, Decimal)]
+            if len(numbers) != 3:
                 return self.error("E207", "the bounds and rates of 分段 must be numbers written out",
                                   row.span)
-            lo, hi, r = values  # type: ignore[misc]
+            lo, hi, r = numbers
             for x, want in ((low, MONEY), (high, MONEY), (rate, RATE)):
                 if x.type.kind not in (want.kind, "zero", "unbounded"):
                     self.error("E201", f"a bracket needs {want}, not {x.type}", row.span)
@@ -274,13 +289,14 @@ class ExprChecker:
             if args[0].type != NEVER and not args[0].type.optional:
                 self.error("E202", "已给出 asks about an input marked 可选", e.args[0].span)
             return ir.Call(func, tuple(args), BOOL)
-        for arg, node in zip(args, e.args):
+        for arg, node in zip(args, e.args, strict=True):
             self.require_present(arg, node.span)
-        return getattr(self, "_call_" + func)(e, args)
+        typed: Callable[[ast.Call, list[ir.Expr]], ir.Expr] = getattr(self, "_call_" + func)
+        return typed(e, args)
 
     def _call_min(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
         result: Type = NEVER
-        for arg, node in zip(args, e.args):
+        for arg, node in zip(args, e.args, strict=True):
             if not arg.type.numeric and arg.type not in (NEVER, DATE):
                 return self.error("E202", f"{e.func} compares numbers, not {arg.type}", node.span)
             result = self.unify(result, arg.type, node.span)
@@ -290,7 +306,7 @@ class ExprChecker:
 
     def _call_clamp(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
         result: Type = NEVER
-        for arg, node in zip(args, e.args):
+        for arg, node in zip(args, e.args, strict=True):
             result = self.unify(result, arg.type, node.span)
         return ir.Call("clamp", tuple(args), result)
 
@@ -322,7 +338,7 @@ class ExprChecker:
 
     def _call_progressive(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
         want = (MONEY, SCHEDULE, MONEY)
-        for arg, node, kind in zip(args, e.args, want):
+        for arg, node, kind in zip(args, e.args, want, strict=True):
             if arg.type.kind not in (kind.kind, "never", "zero"):
                 return self.error("E202", f"分段累计 takes (元, 分段, 元); this is {arg.type}", node.span)
         return ir.Call("progressive", tuple(args), MONEY)

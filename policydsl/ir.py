@@ -29,7 +29,7 @@ class Tier:
     rate: Decimal
 
 
-Value = Union[Decimal, bool, datetime.date, EnumValue, tuple, None]
+Value = Union[Decimal, bool, datetime.date, EnumValue, tuple[Any, ...], None]
 
 
 @attrs.frozen

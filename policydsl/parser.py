@@ -107,7 +107,8 @@ def _syntax_error(err: lark.UnexpectedInput, source: SourceFile) -> Diagnostic:
         line, column = len(lines), len(lines[-1]) + 1
     span = Span(source.path, line, column, line, column + 1)
     if isinstance(err, lark.UnexpectedCharacters):
-        char = source.text[err.pos_in_stream] if err.pos_in_stream < len(source.text) else ""
+        pos = err.pos_in_stream or 0
+        char = source.text[pos] if pos < len(source.text) else ""
         return Diagnostic(
             "E002", f"unexpected character {char!r}", span,
             "strings are quoted with \"…\", 「…」 or “…”; comments start with #",

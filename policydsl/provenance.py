@@ -69,8 +69,9 @@ def literals(node: object) -> Iterator[ast.Number | ast.DateLit | ast.Word]:
         for child in node:
             yield from literals(child)
         return
-    if attrs.has(type(node)):
-        for field in attrs.fields(type(node)):
+    cls = type(node)
+    if attrs.has(cls):
+        for field in attrs.fields(cls):
             if field.name != "span":
                 yield from literals(getattr(node, field.name))
 

@@ -31,7 +31,7 @@ def local_settings(draw: st.DrawFn) -> dict[str, object]:
     """A 盟市's local values, drawn within the bounds the notice sets."""
     bounds = sorted(draw(st.sets(st.integers(1, 400_000), min_size=0, max_size=3)))
     rates = [draw(st.integers(60, 100)) for _ in range(len(bounds) + 1)]
-    tiers = [{"上限": str(b), "比例": f"{r}%"} for b, r in zip(bounds, rates)]
+    tiers = [{"上限": str(b), "比例": f"{r}%"} for b, r in zip(bounds, rates, strict=False)]
     tiers.append({"上限": None, "比例": f"{rates[-1]}%"})
     income = draw(st.integers(10_000, 80_000))
     limit = draw(st.integers(0, 200_000))

@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from policydsl.types import (
-    MONEY, MULTIPLE, NUMBER, POINTS, RATE, UNBOUNDED, ZERO, Type, UnitError, adjust, arithmetic,
+    MONEY,
+    MULTIPLE,
+    NUMBER,
+    POINTS,
+    RATE,
+    UNBOUNDED,
+    ZERO,
+    Type,
+    UnitError,
+    adjust,
+    arithmetic,
     unify,
 )
 
