@@ -54,15 +54,17 @@ class SyntaxProblem(Exception):
         self.diagnostic = Diagnostic("E002", message, span, hint)
 
 
+MAX_SYNTAX_ERRORS = 10
+
+
 def parse(source: SourceFile) -> tuple[ast.PolicyFile | None, list[Diagnostic]]:
     """Parse one file; on failure return None and the diagnostics that say why."""
     too_big = _check_size(source)
     if too_big:
         return None, [too_big]
-    try:
-        tree = grammar_parser().parse(source.text)
-    except lark.UnexpectedInput as err:
-        return None, [_syntax_error(err, source)]
+    tree, errors = _parse_reporting_all(source)
+    if tree is None:
+        return None, errors
     try:
         policy = _ToAst(source.path).transform(tree)
     except lark.exceptions.VisitError as err:
@@ -74,6 +76,34 @@ def parse(source: SourceFile) -> tuple[ast.PolicyFile | None, list[Diagnostic]]:
                                  Span(source.path, 1, 1, 1, 2),
                                  "name its parts with 规则 and refer to them")]
     return policy, []
+
+
+def _parse_reporting_all(source: SourceFile) -> tuple[lark.Tree[Token] | None, list[Diagnostic]]:
+    """Parse; after a syntax error, blank the line it is on and parse again to find the next.
+
+    Blanking keeps every position in place.  An unexpected `}` or end of file after a blanked
+    line is most likely that line's own unbalanced bracket, so it is not reported again.
+    """
+    errors: list[Diagnostic] = []
+    lines = source.text.split("\n")
+    while len(errors) < MAX_SYNTAX_ERRORS:
+        try:
+            tree = grammar_parser().parse("\n".join(lines))
+        except lark.UnexpectedInput as err:
+            diag = _syntax_error(err, source)
+            cascade = errors and (
+                isinstance(err, lark.UnexpectedEOF)
+                or (isinstance(err, lark.UnexpectedToken) and err.token.type in ("$END", "RBRACE"))
+                or diag.span.line <= errors[-1].span.line)
+            if cascade:
+                break
+            errors.append(diag)
+            if not 0 < diag.span.line <= len(lines):
+                break
+            lines[diag.span.line - 1] = " " * len(lines[diag.span.line - 1])
+        else:
+            return (tree, []) if not errors else (None, errors)
+    return None, errors
 
 
 def _check_size(source: SourceFile) -> Diagnostic | None:

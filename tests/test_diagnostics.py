@@ -79,3 +79,14 @@ def test_caret_under_cjk_is_two_columns_wide(tmp_path: Path) -> None:
     # "规则 甲 = 费用 + " is 4+1+2+1+1+1+4+1+1+1 = 17 columns before 未知, which is 4 wide.
     assert caret.index("^") - caret.index("|") == source.index("规") - source.index("|") + 17
     assert caret.count("^") == 4
+
+
+def test_several_syntax_errors_of_a_file_are_reported(tmp_path: Path) -> None:
+    result = check_source(tmp_path, """条款 一 "a" {
+  参数 甲 = 640 元 元
+  参数 乙 = = 2 元
+}
+规则 丁 = (1 元
+规则 戊 = 2 元
+""")
+    assert [(d.code, d.span.line) for d in result.diagnostics] == [("E002", 5), ("E002", 6), ("E002", 9)]
