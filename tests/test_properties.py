@@ -255,3 +255,13 @@ def test_deep_expressions_give_a_clear_error(tmp_path: Path, expression: str) ->
     path.write_text('政策 deep\n标题 "t"\n输入 a: 元\n规则 r = ' + expression + "\n", encoding="utf-8")
     result = api.check([path])
     assert [d.code for d in result.diagnostics] == ["E003"]
+
+
+REGRESSIONS = Path(__file__).parent / "fixtures" / "regressions"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in REGRESSIONS.glob("*.policy")))
+def test_regression_corpus(name: str) -> None:
+    """Inputs that once crashed the compiler: each must now give diagnostics only."""
+    result = api.check([REGRESSIONS / name])
+    assert [d.code for d in result.diagnostics] == ["E201"]
