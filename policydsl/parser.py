@@ -384,7 +384,7 @@ class _ToAst(Transformer[Token, Any]):
     soft = qual_pre = qual_post = cmp_word = adj_word = _word
 
     def unit(self, meta: Any, c: list[Token]) -> str:
-        return "%" if str(c[0]) == "％" else str(c[0])
+        return {"％": "%", "元／月": "元/月"}.get(str(c[0]), str(c[0]))
 
     # ------------------------------------------------------------ expressions
     def if_expr(self, meta: Any, c: list[Any]) -> ast.If:

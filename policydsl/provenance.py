@@ -44,6 +44,8 @@ def number_pattern(node: ast.Number | ast.DateLit) -> re.Pattern[str]:
         iso = "" if month_end else f"|{d.year}-{d.month:02d}-{d.day:02d}"
         return re.compile(f"{d.year}年0?{d.month}月{day}{iso}")
     digits = re.escape(node.text)
+    if node.unit == "元/月":  # printed 300元/月 or 每月300元
+        return re.compile(rf"(?<![\d.]){digits}元/月|每月(?<![\d.]){digits}元")
     if node.unit is None:
         return re.compile(rf"(?<![\d.]){digits}(?![\d])(?!\.\d)")
     return re.compile(rf"(?<![\d.]){digits}{re.escape(normalize(node.unit))}")

@@ -17,7 +17,7 @@ NUMERIC = frozenset({"money", "rate", "points", "multiple", "years", "months", "
 ADAPTIVE = frozenset({"zero", "unbounded"})
 
 UNIT_KINDS = {
-    "元": "money", "%": "rate", "个百分点": "points", "倍": "multiple", "年": "years",
+    "元": "money", "元/月": "money", "%": "rate", "个百分点": "points", "倍": "multiple", "年": "years",
     "个月": "months", "人": "count", "次": "count", "日期": "date", "是否": "bool",
     "分段": "schedule",
 }
@@ -35,8 +35,8 @@ class Type:
             "months": "个月", "number": "数", "date": "日期", "bool": "是否", "schedule": "分段",
             "zero": "零", "unbounded": "无上限", "never": "错误",
         }.get(self.kind)
-        if self.kind == "count":
-            text = self.arg
+        if self.kind == "count" or (self.kind == "money" and self.arg):
+            text = self.arg if self.kind == "count" else "元/月"
         elif self.kind == "enum":
             text = self.arg
         elif self.kind == "list":
@@ -64,9 +64,14 @@ UNBOUNDED = Type("unbounded")
 NEVER = Type("never")
 
 
+MONEY_PER_MONTH = Type("money", "月")
+
+
 def of_unit(unit: str | None) -> Type:
     if unit is None:
         return NUMBER
+    if unit == "元/月":
+        return MONEY_PER_MONTH
     kind = UNIT_KINDS[unit]
     return Type(kind, unit if kind == "count" else "")
 
@@ -129,8 +134,13 @@ def arithmetic(op: str, a: Type, b: Type) -> Type:
         if "number" in kinds:
             raise UnitError(f"{a} {op} {b} is not defined",
                             "a bare number has no unit: write it with one (30 元, 5%)")
+        if kinds == {"money"}:
+            raise UnitError(f"{a} {op} {b} is not defined",
+                            "an amount per month and one per year do not add: 元/月 × 12 个月 is 元")
         raise UnitError(f"{a} {op} {b} is not defined", "only amounts of the same unit add up")
     if op == "×":
+        if {a, b} == {MONEY_PER_MONTH, Type("months")}:
+            return MONEY  # 元/月 × 个月 = 元 (for the year)
         for x, y in ((a, b), (b, a)):
             if x.kind in ADAPTIVE:
                 return y if y.kind not in ADAPTIVE else x

@@ -71,3 +71,36 @@ def test_adjust() -> None:
     assert adjust("提高", Type("schedule"), POINTS) == ("add", Type("schedule"))
     with pytest.raises(UnitError):
         adjust("提高", MONEY, POINTS)
+
+
+MONTHLY = Type("money", "月")
+
+
+def test_money_per_month_is_kept_apart_from_money_per_year() -> None:
+    assert str(MONTHLY) == "元/月"
+    assert arithmetic("+", MONTHLY, MONTHLY) == MONTHLY
+    assert arithmetic("×", MONTHLY, Type("months")) == MONEY  # 元/月 × 12 个月 = 元
+    assert arithmetic("×", MONTHLY, RATE) == MONTHLY
+    with pytest.raises(UnitError) as err:
+        arithmetic("+", MONTHLY, MONEY)
+    assert "元/月 × 12 个月" in (err.value.hint or "")
+
+
+def test_money_per_month_in_a_policy(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import check_source, codes
+
+    notice = "低保标准每月800元，全年12个月。"
+    ok = check_source(tmp_path, """条款 一 "低保" {
+  引文 "低保标准每月800元，全年12个月"
+  参数 月低保标准 = 800 元/月
+  参数 年低保标准 = 月低保标准 × 12 个月
+  核对 年低保标准 = 9600 元 自定 "x"
+}""".replace(' 自定 "x"', ""), notice)
+    assert codes(ok) == ["E302"]  # 9600 is not printed by the notice: only derived values are
+    bad = check_source(tmp_path, """条款 一 "低保" {
+  引文 "低保标准每月800元"
+  参数 月低保标准 = 800 元／月
+  输入 年收入: 元
+  规则 差 = 年收入 - 月低保标准
+}""", notice)
+    assert codes(bad) == ["E201"]
