@@ -52,47 +52,37 @@ def pyident(name: str) -> str:
     return ident
 
 
-def pyrepr(text: str) -> str:
-    """A Python string literal for any text, written with double quotes.
-
-    Unlike `repr`, it escapes every control, format and line/paragraph separator character
-    (U+2028 and right-to-left marks included), so the literal reads the same in any editor.
-    """
-    out = ['"']
+def _python_string_body(text: str, keep_newlines: bool) -> str:
+    """The inside of a double-quoted Python string: backslashes and quotes escaped, and every
+    control, format and line/paragraph separator character (U+2028, right-to-left marks)."""
+    out = []
     for char in text:
         if char == "\\":
             out.append("\\\\")
         elif char == '"':
             out.append('\\"')
         elif char == "\n":
-            out.append("\\n")
+            out.append("\n" if keep_newlines else "\\n")
         elif char == "\t":
             out.append("\\t")
         elif _unsafe(char):
             out.append(_escape_char(char))
         else:
             out.append(char)
-    out.append('"')
     return "".join(out)
+
+
+def pyrepr(text: str) -> str:
+    """A Python string literal for any text, written with double quotes on one line.
+
+    Unlike `repr`, it escapes every invisible character, so the literal reads the same in any
+    editor."""
+    return '"' + _python_string_body(text, keep_newlines=False) + '"'
 
 
 def pydoc(text: str, indent: str = "") -> str:
     """A triple-quoted docstring for any text, its lines indented by `indent`."""
-    body = []
-    for char in text:
-        if char == "\\":
-            body.append("\\\\")
-        elif char == '"':
-            body.append('\\"')
-        elif char == "\n":
-            body.append("\n")
-        elif char == "\t":
-            body.append("\\t")
-        elif _unsafe(char):
-            body.append(_escape_char(char))
-        else:
-            body.append(char)
-    lines = "".join(body).split("\n")
+    lines = _python_string_body(text, keep_newlines=True).split("\n")
     joined = "\n".join((indent + line) if line else "" for line in lines).removeprefix(indent)
     if "\n" in text:
         joined += "\n" + indent
