@@ -24,7 +24,7 @@ from .diagnostics import Diagnostic, SourceFile, Span, did_you_mean
 from .evaluator import EvalError, NotConstant, Scope, compare, evaluate
 from .expressions import ExprChecker
 from .loader import Loader, display_path, read_text
-from .types import MONEY, NEVER, SCHEDULE, UNIT_KINDS, Type, comparable, of_unit
+from .types import MONEY, NEVER, UNIT_KINDS, Type, comparable, of_unit
 
 POLICY_ID = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -573,8 +573,9 @@ class PolicyChecker:
             outputs.append(ir.Output(out.name, local))
         rules = self.rule_closure([o.rule for o in outputs])
         inputs = self.input_closure(rules)
-        return ir.Calculator(node.name, node.title, inputs, tuple(rules), tuple(outputs),
-                             self.id if node in self.tree.items else (self.base_alias or ""))
+        base_policy = self.base.policy if self.base else None
+        origin = base_policy.id if base_policy and node not in self.tree.items else self.id
+        return ir.Calculator(node.name, node.title, inputs, tuple(rules), tuple(outputs), origin)
 
     def rule_closure(self, roots: list[str]) -> list[str]:
         ordered: list[str] = []
@@ -695,5 +696,3 @@ def show_value(value: ir.Value, typ: Type) -> str:
 def _opt_str(value: object) -> str | None:
     return None if value is None else str(value)
 
-
-__all__ = ["Compiler", "Checked", "show_value", "SCHEDULE"]

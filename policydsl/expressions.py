@@ -63,10 +63,6 @@ class Names(Protocol):
 Report = Callable[[Diagnostic], None]
 
 
-def source_text(expr: ast.Expr | ast.Qualified, text_of: Callable[[Span], str]) -> str:
-    return text_of(expr.span)
-
-
 def _given_name(cond: ast.Expr) -> str | None:
     """The input that `已给出(x)` tests, so that the 则 branch may use x as present."""
     if isinstance(cond, ast.Call) and cond.func == "已给出" and len(cond.args) == 1:

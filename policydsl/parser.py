@@ -205,10 +205,6 @@ def parse_date(text: str, span: Span) -> datetime.date:
         raise SyntaxProblem(f"{text} is not a date", span) from None
 
 
-def _tok_span(path: str, token: Token) -> Span:
-    return Span(path, token.line or 0, token.column or 0, token.end_line or 0, token.end_column or 0)
-
-
 @v_args(meta=True)
 class _ToAst(Transformer[Token, Any]):
     """Turn the parse tree into AST nodes; every method builds one node kind."""

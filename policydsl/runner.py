@@ -41,10 +41,6 @@ def load_module(policy: ir.Policy) -> types.ModuleType:
     return module
 
 
-def input_type(policy: ir.Policy, name: str) -> Type:
-    return policy.input(name).type
-
-
 def from_text(typ: Type, text: str) -> Any:
     """A NAME=VALUE argument's value, as the calculator accepts it."""
     if typ.optional and text.strip().lower() in ("", "null", "none", "未给出"):
