@@ -235,6 +235,8 @@ _Member = TypeVar("_Member", bound=enum.Enum)
 
 def _highest(values: tuple[_Member, ...]) -> _Member:
     """就高不就低: the member declared first in its enumeration."""
+    if len(values) == 1:
+        return values[0]
     rank = _RANKS[type(values[0])]
     return min(values, key=rank.__getitem__)
 
@@ -246,7 +248,7 @@ _RANKS: Final[dict[type, Mapping[Any, int]]] = {
 
 def _shift_tiers(tiers: tuple[tuple[Decimal, Decimal], ...], points: Decimal) -> tuple[tuple[Decimal, Decimal], ...]:
     """Every tier's rate moved by `points` (提高/降低 N 个百分点)."""
-    return tuple((upper, rate + points) for upper, rate in tiers)
+    return tuple([(upper, rate + points) for upper, rate in tiers])
 
 
 def _progressive(amount: Decimal, tiers: tuple[tuple[Decimal, Decimal], ...], deductible: Decimal) -> Decimal:
