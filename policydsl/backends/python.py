@@ -136,7 +136,7 @@ class _Module:
         used += [Type("enum", v.enum) for v in self.enum_constants]
         return used
 
-    def claim_local(self, name: str) -> str:
+    def local_name(self, name: str) -> str:
         """The local variable of an input or a rule (a calculator's own output: 计算.输出)."""
         return pyident(name.replace(".", "_"))
 
@@ -326,7 +326,7 @@ class _Module:
 
 def rule_function(module: _Module, rule: ir.Rule) -> Function:
     name = module.claim(pyident("规则_" + rule.name.replace(".", "_")), f"rule {rule.name}")
-    local = {dep: module.claim_local(dep) for dep in rule.deps}
+    local = {dep: module.local_name(dep) for dep in rule.deps}
     args = ", ".join(f"{local[d]}: {py_type(module.type_of(d))}" for d in rule.deps)
     doc = f"{rule.name.split('.')[-1]} = {rule.source}\n\n出处：{rule.citation}"
     return Function(name, f"def {name}({args}) -> {py_type(rule.type)}:", pydoc(doc, "    "),
@@ -338,7 +338,7 @@ def calculator_code(module: _Module, calc: ir.Calculator) -> CalculatorCode:
     name = module.claim(pyident(calc.name), f"calculator {calc.name}")
     result_class = module.claim(pyident(calc.name + "结果"), f"result of {calc.name}")
     input_class = module.claim(pyident(calc.name + "输入"), f"inputs of {calc.name}")
-    local = {n: module.claim_local(n) for n in (*calc.inputs, *calc.rules)}
+    local = {n: module.local_name(n) for n in (*calc.inputs, *calc.rules)}
     signature: list[str] = []
     body: list[str] = []
     inputs: list[tuple[str, str]] = []
