@@ -23,8 +23,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EPILOG = """\b
 Examples:
-  policydsl check policies/
-  policydsl ir policies/nmg/nmg_2023_resident.policy
+  policydsl check policies/                               every problem, with file:line:col
+  policydsl compile policies --out generated              calculators and tables
+  policydsl eval policies/nmg/nmg_2024_resident.policy 财政分担 地区类别=二类 --json
+  policydsl table policies --topic financing              one comparison table
+  policydsl ir policies/nmg/nmg_2023_resident.policy      the IR as JSON
+
+Run `policydsl COMMAND --help` for each command. docs/language.md describes the language.
 """
 
 
@@ -109,12 +114,12 @@ Examples:
 """)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder; python/ (calculator modules) is written below it.")
+              help="Output folder: python/ (calculator modules) and tables/ (Markdown) below it.")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 and list the stale files if OUT differs.")
 @guarded
 def compile_(paths: tuple[Path, ...], out: Path, check_only: bool) -> None:
-    """Check the policies, then generate their calculators into OUT.
+    """Check the policies, then generate their calculators and tables into OUT.
 
     Only files whose bytes change are rewritten; generated files of policies that no longer
     exist are removed.  Output is deterministic: the same policies give the same bytes.
