@@ -189,7 +189,8 @@ Expr = Union[
 # ---------------------------------------------------------------- declarations
 @attrs.frozen
 class Qualified:
-    """A value with the notice's qualifier: at_least (不低于), at_most, about (左右), exact."""
+    """A value with the notice's qualifier: exact, at_least (不低于), at_most (不高于),
+    about (左右), or at_least_about / at_most_about (不低于 6% 左右)."""
 
     expr: Expr
     qualifier: str

@@ -656,11 +656,11 @@ class PolicyChecker:
                 continue
             if not (isinstance(param.value, Decimal) and isinstance(outer.value, Decimal)):
                 continue
-            broken = (outer.qualifier == "at_least" and param.value < outer.value) or (
-                outer.qualifier == "at_most" and param.value > outer.value)
+            broken = (outer.qualifier.startswith("at_least") and param.value < outer.value) or (
+                outer.qualifier.startswith("at_most") and param.value > outer.value)
             if broken:
                 self.report(
-                    "E402" if not outer.soft else "W401",
+                    "W401" if outer.soft or outer.qualifier.endswith("about") else "E402",
                     f"{param.name} = {show_value(param.value, param.type)} breaks "
                     f"{self.within.policy.id}'s {outer.source} ({outer.citation})",
                     self.entries[param.name].node.span)

@@ -189,7 +189,7 @@ class Param:
     name: str
     type: Type
     value: Value
-    qualifier: str  # exact, at_least, at_most, about
+    qualifier: str  # exact, at_least, at_most, about, at_least_about, at_most_about
     soft: bool
     expr: Expr
     source: str  # the expression as written

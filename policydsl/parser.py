@@ -372,7 +372,10 @@ class _ToAst(Transformer[Token, Any]):
         pre = rest[0] if isinstance(rest[0], str) and rest[0] in QUALIFIERS else None
         expr = rest[1] if pre else rest[0]
         post = rest[-1] if isinstance(rest[-1], str) and rest[-1] in QUALIFIERS else None
-        return ast.Qualified(expr, QUALIFIERS[post or pre], soft, self._span(meta))
+        qualifier = QUALIFIERS[post or pre]
+        if pre and post and QUALIFIERS[post] == "about" and QUALIFIERS[pre] != "about":
+            qualifier = QUALIFIERS[pre] + "_about"  # 不低于 6% 左右: a floor of about 6 %
+        return ast.Qualified(expr, qualifier, soft, self._span(meta))
 
     def _word(self, meta: Any, c: list[Token]) -> str:
         return str(c[0])

@@ -185,3 +185,8 @@ def test_spans_point_at_the_source() -> None:
 
 def test_spans_take_no_part_in_equality() -> None:
     assert expr_of("a + b") == parse_ok("\n\n规则 r =   a   +   b").items[0].expr  # type: ignore[union-attr]
+
+
+def test_a_floor_of_about() -> None:
+    param = parse_ok("参数 a = 不低于 6% 左右").items[0]
+    assert isinstance(param, ast.Param) and param.value.qualifier == "at_least_about"

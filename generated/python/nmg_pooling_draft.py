@@ -114,7 +114,7 @@ _参保类型_灵活就业人员: Final = 参保类型.灵活就业人员
 单位费率下限: Final = Decimal("0.07")
 # 2% — nmg_pooling_draft 二（二）、统一筹资缴费政策
 职工个人费率: Final = Decimal("0.02")
-# 原则上 不低于 6% — nmg_pooling_draft 二（二）、统一筹资缴费政策
+# 不低于 6% 左右 — nmg_pooling_draft 二（二）、统一筹资缴费政策
 大病保险资金划拨比例: Final = Decimal("0.06")
 # 2016-01-01 — nmg_pooling_draft 二（二）、统一筹资缴费政策
 新规起始日期: Final = datetime.date(2016, 1, 1)

@@ -24,7 +24,8 @@ from ..evaluator import EvalError, NotConstant, Scope, evaluate
 from ..types import Type
 from . import template_environment
 
-QUALIFIER_SIGNS = {"exact": "", "at_least": "≥", "at_most": "≤", "about": "≈"}
+QUALIFIER_SIGNS = {"exact": "", "at_least": "≥", "at_most": "≤", "about": "≈",
+                   "at_least_about": "≥≈", "at_most_about": "≤≈"}
 OP_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 NO_VALUE = "—"
 
