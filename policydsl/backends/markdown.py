@@ -164,9 +164,10 @@ class _Tables:
         for concept in topic.concepts:
             if not any(self.own(p, concept.name) for p in columns):
                 continue
-            for member in self.members(concept.name, columns):
+            members = self.members(concept.name, columns)
+            for member in members:
                 label = md_cell(concept.name if member is None else f"{concept.name} · {member}")
-                if member is None or member == self.members(concept.name, columns)[0]:
+                if member == members[0]:  # the concept's first (or only) row explains it
                     label += "<br>" + md_cell(concept.description)
                 rows.append(Row(label, tuple(self.cell(p, concept.name, member, notes) for p in columns)))
         computed_rows = self.computed_rows(topic, columns, notes)
