@@ -138,6 +138,9 @@ class PolicyChecker:
         self.base_alias: str | None = None
         self.calc_nodes: dict[str, ast.Calculator] = {}
         self.vocabulary: dict[str, ir.Concept] = {}  # concepts of the 主题 this policy uses
+        self.within: Checked | None = None  # the policy named by 遵循
+        self.within_id: str | None = None
+        self.checks: list[tuple[ast.Check, ir.Citation]] = []
         # resolution state
         self.resolving: list[str] = []
         self.constant_context: list[bool] = []
@@ -277,8 +280,6 @@ class PolicyChecker:
             for enum in used.enums.values():
                 self.add_enum(enum, use.span)
             self.vocabulary.update(used.vocabulary)
-        self.within_id: str | None = None
-        self.within: Checked | None = None
         if header.within is not None:
             self.within = self.compiler.check(self.relative(header.within.path), header.within.span)
             if self.within and self.within.policy:
@@ -320,7 +321,6 @@ class PolicyChecker:
     # ------------------------------------------------------------ 2. declarations
     def collect(self) -> None:
         own: set[str] = set()
-        self.checks: list[tuple[ast.Check, ir.Citation]] = []
         continued: list[ast.Continued] = []
         for item in self.tree.items:
             if isinstance(item, ast.Clause):
