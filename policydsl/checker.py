@@ -21,6 +21,7 @@ import attrs
 
 from . import ast, ir, provenance
 from .diagnostics import Diagnostic, SourceFile, Span, did_you_mean
+from .display import show_value
 from .evaluator import EvalError, NotConstant, Scope, compare, evaluate
 from .expressions import ExprChecker
 from .loader import Loader, display_path, read_text
@@ -607,7 +608,7 @@ class PolicyChecker:
         results: list[ir.Check] = []
         for node, citation in self.checks:
             expr, value = self.constant(node.expr)
-            if ir.poisoned(expr):
+            if value is None:  # an error inside it was reported already
                 continue
             if expr.type.kind != "bool":
                 self.report("E202", f"核对 needs a statement that is true or false, not {expr.type}",
@@ -668,29 +669,6 @@ class PolicyChecker:
 
 SHOWN_OPS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 NEGATED_OPS = {"==": "≠", "!=": "=", "<": "≥", "<=": ">", ">": "≤", ">=": "<"}
-
-
-def show_value(value: ir.Value, typ: Type) -> str:
-    """A value as a policy author writes it: 640 元, 80%, 1.5 倍, 2016-01-01, 是."""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        if value.is_infinite():
-            return "无上限"
-        if typ.kind in ("rate", "points"):
-            shown = format((value * 100).normalize(), "f")
-            return f"{shown}%" if typ.kind == "rate" else f"{shown} 个百分点"
-        unit = {"money": " 元", "multiple": " 倍", "years": " 年", "months": " 个月",
-                "count": f" {typ.arg}"}.get(typ.kind, "")
-        return format(value.normalize(), "f") + unit
-    if isinstance(value, ir.EnumValue):
-        return f"{value.enum}.{value.member}"
-    if isinstance(value, tuple):
-        return "分段 {" + "; ".join(f"至 {show_value(t.upper, MONEY)}: {show_value(t.rate, Type('rate'))}"
-                                   for t in value) + "}"
-    if value is None:
-        return "未给出"
-    return str(value)
 
 
 def _opt_str(value: object) -> str | None:

@@ -64,7 +64,7 @@ def main() -> None:
     """
 
 
-def report(result: api.CheckResult, quiet_ok: bool = False) -> None:
+def report(result: api.CheckResult) -> None:
     if result.diagnostics:
         click.echo(render_all(result.diagnostics, result.sources), err=True)
         click.echo(summary(list(result.diagnostics)), err=True)

@@ -51,8 +51,6 @@ class Span:
         return f"{self.path}:{self.line}:{self.column}"
 
 
-NO_SPAN = Span("<builtin>", 0, 0, 0, 0)
-
 # Stable error codes, one per kind of mistake (docs/diagnostics.md lists them).
 CODES: dict[str, str] = {
     "E001": "file cannot be read",

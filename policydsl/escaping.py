@@ -115,13 +115,3 @@ def md_cell(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
-
-
-def md_text(text: str) -> str:
-    """Text safe in a Markdown paragraph or heading (one line)."""
-    return md_cell(text)
-
-
-def md_anchor(text: str) -> str:
-    """A stable anchor id for a heading or footnote."""
-    return "".join(c if c.isalnum() or c in "-_" else "-" for c in unicodedata.normalize("NFKC", text)).strip("-") or "x"

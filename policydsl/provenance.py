@@ -130,12 +130,11 @@ def _check_literal(lit: ast.Number | ast.DateLit | ast.Word, quotes: list[str],
     pattern = number_pattern(lit)
     if any(pattern.search(q) for q in quotes):
         return None
-    shown = lit.text + (lit.unit or "" if isinstance(lit, ast.Number) else "")
     hint = ("quote the sentence that prints it, derive it from other values, "
             "or mark a parameter as the author's own choice with 自定 \"reason\"")
     if not quotes:
         hint = "the clause has no 引文: " + hint
-    return Diagnostic("E302", f"{shown} is not in the quotes of clause {clause.number}",
+    return Diagnostic("E302", f"{_shown(lit)} is not in the quotes of clause {clause.number}",
                       lit.span, hint)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import ir
 from .backends.python import generate
+from .display import money_text
 from .escaping import pyident
 from .types import Type
 
@@ -107,14 +108,6 @@ def to_json(value: Any, typ: Type) -> Any:
             return money_text(value)
         return format(value, "f")
     return str(value)
-
-
-def money_text(amount: Decimal) -> str:
-    """Two decimals, the way money is printed; more only if the amount has them (never cut)."""
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent >= -2:
-        return format(amount.quantize(Decimal("0.01")), "f")
-    return format(amount, "f")
 
 
 def to_text(value: Any, typ: Type) -> str:

@@ -23,7 +23,6 @@ def template_environment() -> jinja2.Environment:
     )
     env.filters.update(
         pyident=escaping.pyident, pyrepr=escaping.pyrepr, pydoc=escaping.pydoc,
-        pycomment=escaping.pycomment, md_cell=escaping.md_cell, md_text=escaping.md_text,
-        md_anchor=escaping.md_anchor,
+        pycomment=escaping.pycomment, md_cell=escaping.md_cell,
     )
     return env

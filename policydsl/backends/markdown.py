@@ -8,7 +8,7 @@ A row is a concept of the vocabulary (the same name means the same thing in ever
 uses it); a column is a policy, ordered by region then year.  A policy shows only the values
 its own notice sets (not those it inherits through 修订).  Every value has a footnote citing
 policy, clause number and heading, linking to the clause on the policy's reference page.
-All policy text passes through `escaping.md_cell` / `md_text`.
+All policy text passes through `escaping.md_cell`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from decimal import Decimal
 import attrs
 
 from .. import ir
-from ..checker import show_value
+from ..display import show_value, slip_text
 from ..escaping import md_cell
 from ..evaluator import EvalError, NotConstant, Scope, evaluate
 from ..types import Type
@@ -68,7 +68,7 @@ def ordered(policies: list[ir.Policy]) -> list[ir.Policy]:
     return sorted(policies, key=lambda p: (p.region or "", p.year or 9999, p.id))
 
 
-def clause_anchor(policy_id: str, citation: ir.Citation, policies: dict[str, ir.Policy]) -> str:
+def clause_anchor(citation: ir.Citation, policies: dict[str, ir.Policy]) -> str:
     policy = policies[citation.policy]
     for index, clause in enumerate(policy.clauses, start=1):
         if clause.number == citation.clause:
@@ -124,7 +124,7 @@ class _Tables:
         item = self.own(policy, name)
         if item is None:
             return NO_VALUE
-        note = notes.cite(item.citation, clause_anchor(policy.id, item.citation, self.by_id))
+        note = notes.cite(item.citation, clause_anchor(item.citation, self.by_id))
         if isinstance(item, ir.Input):
             return md_cell(local_value(item)) + note
         if isinstance(item, ir.Table):
@@ -193,12 +193,12 @@ class _Tables:
                     rule = policy.rule(out.rule)
                     key = (out.name, member)
                     value = outputs[out.rule]
-                    text = computed_text(value, rule.type)
+                    text = slip_text(value, rule.type)
                     values.setdefault(key, {})[policy.id] = (value, rule.type)
                     before = self.previous(policy)
                     if before is not None and before.id in values.get(key, {}):
                         text += change(value, values[key][before.id][0], rule.type, cents=True)
-                    note = notes.cite(rule.citation, clause_anchor(policy.id, rule.citation, self.by_id))
+                    note = notes.cite(rule.citation, clause_anchor(rule.citation, self.by_id))
                     results.setdefault(key, {})[policy.id] = md_cell(text) + note
         rows = []
         for (output, member), cells in results.items():
@@ -249,15 +249,6 @@ class _Tables:
             if c.citation == citation:
                 rows.append(("核对", c.source, ("✓ " if c.holds else "✗ ") + c.detail))
         return [(md_cell(a), md_cell(b), md_cell(c)) for a, b, c in rows]
-
-
-def computed_text(value: ir.Value, typ: Type) -> str:
-    """A computed amount is printed like money on a slip: 38.40 元."""
-    if typ.kind == "money" and isinstance(value, Decimal) and value.is_finite():
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and exponent >= -2:
-            return format(value.quantize(Decimal("0.01")), "f") + " 元"
-    return show_value(value, typ)
 
 
 def tabulable(policy: ir.Policy, calc: ir.Calculator) -> bool:

@@ -20,7 +20,7 @@ from decimal import Decimal
 import attrs
 
 from .. import ir
-from ..checker import show_value
+from ..display import show_value
 from ..escaping import pycomment, pydoc, pyident, pyrepr
 from ..evaluator import EvalError, NotConstant, Scope, evaluate
 from ..types import Type
@@ -128,7 +128,7 @@ class _Module:
         return ident
 
     def types_used(self, params: list[tuple[str, ir.Param]], tables: list[tuple[str, ir.Table]],
-                   rules: list[ir.Rule], calculators: list[CalculatorCode]) -> list[Type]:
+                   rules: list[ir.Rule]) -> list[Type]:
         """The types the module mentions, to emit only the enumerations it needs."""
         used = [p.type for _, p in params] + [Type("enum", t.enum) for _, t in tables]
         used += [r.type for r in rules]
@@ -442,7 +442,7 @@ def requirement_checks(module: _Module, inp: ir.Input, local: dict[str, str]) ->
 def generate(policy: ir.Policy) -> str:
     """The source of the calculator module of one policy."""
     module = _Module(policy)
-    needed = [r for c in policy.calculators for r in c.rules]
+    needed = {r for c in policy.calculators for r in c.rules}
     rules = [r for r in policy.rules if r.name in needed]
     params = [(module.claim(pyident(p.name), f"parameter {p.name}"), p) for p in policy.params]
     tables = [(module.claim(pyident(t.name), f"table {t.name}"), t) for t in policy.tables]
@@ -473,7 +473,7 @@ def generate(policy: ir.Policy) -> str:
                                 value_code(module, t.value_for(m).value, t.type), t.value_for(m))
                                for m in module.scope.enums[t.enum].members])
                    for ident, t in tables]
-    used_enums = {t.arg for t in module.types_used(params, tables, rules, calculators)
+    used_enums = {t.arg for t in module.types_used(params, tables, rules)
                   if t.kind in ("enum", "list")}
     if not policy.calculators:  # a vocabulary: its enumerations are what it offers
         used_enums = {e.name for e in policy.enums}
