@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime
 import functools
+import importlib.resources
 import re
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import lark
@@ -42,7 +42,7 @@ ARITHMETIC = {"+": "+", "＋": "+", "*": "×", "×": "×", "＊": "×", "÷": "�
 
 @functools.lru_cache(maxsize=1)
 def grammar_parser() -> lark.Lark:
-    text = (Path(__file__).parent / "grammar" / "policy.lark").read_text("utf-8")
+    text = importlib.resources.files("policydsl.grammar").joinpath("policy.lark").read_text("utf-8")
     return lark.Lark(text, parser="lalr", lexer="contextual", propagate_positions=True)
 
 

@@ -1,0 +1,1 @@
+"""The policydsl grammar (policy.lark), shipped as package data of `policydsl.grammar`."""

@@ -1,0 +1,1 @@
+"""The commands of `policydsl`, one module each; each module defines `command`."""
