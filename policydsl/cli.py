@@ -22,6 +22,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("eval", "Run one calculator on inputs given on the command line."),
     "table": ("table", "Print one generated Markdown page."),
     "ir": ("ir", "Print the checked IR of a policy as JSON."),
+    "test": ("test", "Run the golden cases of <policy>.cases.yaml files."),
+    "coverage": ("coverage", "Which numbered sentences of each notice the policies encode."),
+    "fmt": ("fmt", "Format policy files in the one canonical layout (--check: verify only)."),
+    "diff": ("diff", "What changed between two policies (two years, or two regions)."),
+    "batch": ("batch", "Run a calculator over a CSV, Parquet or JSON Lines file of rows."),
+    "lsp": ("lsp", "The language server (stdio), for editors."),
 }
 
 EPILOG = """\b
