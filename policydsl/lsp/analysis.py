@@ -1,0 +1,78 @@
+"""Check what the editor shows: open buffers, not the files on disk.
+
+`BufferLoader` is the compiler's `Loader` with one difference: a file open in the editor is
+read from its buffer (unsaved edits included), every other file from disk.  `Analysis` runs
+the checker once over every open policy (a policy's 使用 and 修订 files come along) and keeps
+the result for the requests that follow, until the next edit replaces it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from .. import ast, ir, parser
+from ..checker import Compiler
+from ..diagnostics import Diagnostic, SourceFile, sort_key
+from ..loader import Loader, display_path, read_text
+
+Loaded = tuple[SourceFile, "ast.PolicyFile | None", list[Diagnostic]]
+
+
+class BufferLoader(Loader):
+    """Reads open files from the editor's buffers (keyed by resolved path), others from disk."""
+
+    def __init__(self, buffers: Mapping[Path, str]):
+        super().__init__()
+        self._buffers = buffers
+        self._from_buffers: dict[Path, Loaded] = {}
+
+    def load(self, path: Path) -> Loaded:
+        key = path.resolve()
+        text = self._buffers.get(key)
+        if text is None:
+            return super().load(path)
+        if key not in self._from_buffers:
+            source = SourceFile(display_path(path), text)
+            tree, diags = parser.parse(source)
+            self._from_buffers[key] = (source, tree, diags)
+        return self._from_buffers[key]
+
+    def sources(self) -> dict[str, SourceFile]:
+        from_buffers = {source.path: source for source, _, _ in self._from_buffers.values()}
+        return {**super().sources(), **from_buffers}
+
+
+class Analysis:
+    """One check of the open policies, and what the requests read from it."""
+
+    def __init__(self, buffers: Mapping[Path, str]):
+        self.loader = BufferLoader(buffers)
+        self.compiler = Compiler()
+        self.compiler.loader = self.loader
+        for path in sorted(buffers):
+            self.compiler.check(path)
+        self._policies = {policy.path: policy for policy in self.compiler.policies()}
+        self._notices: dict[Path, str | None] = {}
+
+    def diagnostics(self, path: Path) -> list[Diagnostic]:
+        """The diagnostics of one file, in source order, each once."""
+        shown = display_path(path)
+        return sorted({d for d in self.compiler.diagnostics if d.span.path == shown}, key=sort_key)
+
+    def load(self, path: Path) -> Loaded:
+        return self.loader.load(path)
+
+    def policy(self, path: Path) -> ir.Policy | None:
+        """The checked policy of a file (checked even when it has errors; None if it does not
+        parse or was not reached)."""
+        return self._policies.get(display_path(path))
+
+    def policy_by_id(self, policy_id: str) -> ir.Policy | None:
+        return next((p for p in self._policies.values() if p.id == policy_id), None)
+
+    def notice_text(self, path: Path) -> str | None:
+        key = path.resolve()
+        if key not in self._notices:
+            self._notices[key] = read_text(path)[0]
+        return self._notices[key]
