@@ -255,13 +255,15 @@ def counts(result: PolicyDiff) -> str:
 
 
 def inherited_lines(result: PolicyDiff) -> list[str]:
+    """What each side that amends a policy inherits from it (said once when both sides, two
+    versions of one policy, inherit the same)."""
     lines = []
     for policy, entries in result.inherited:
         groups = [f"{kind} " + ", ".join(e.name for e in entries if e.kind == kind)
                   for kind in KINDS if any(e.kind == kind for e in entries)]
         origins = ", ".join(dict.fromkeys(e.origin for e in entries))
         lines.append(f"{policy.id} inherits from {origins} (修订): " + "; ".join(groups))
-    return lines
+    return list(dict.fromkeys(lines))
 
 
 def render_text(result: PolicyDiff) -> str:
@@ -290,9 +292,9 @@ def md_side(entry: Entry | None) -> str:
 
 def render_markdown(result: PolicyDiff) -> str:
     old, new = result.old, result.new
-    lines = [f"### {md_cell(old.id)} → {md_cell(new.id)}", "",
-             f"{md_cell(column_label(old))} → {md_cell(column_label(new))}: {md_cell(counts(result))}.",
-             ""]
+    title = old.id if old.id == new.id else f"{old.id} → {new.id}"
+    lines = [f"### {md_cell(title)}", "",
+             f"{md_cell(old.path)} → {md_cell(new.path)}: {md_cell(counts(result))}.", ""]
     if result.changes:
         lines += [f"| change | 项目 | old: {md_cell(old.id)} | new: {md_cell(new.id)} |",
                   "|---|---|---|---|"]

@@ -185,6 +185,7 @@ def test_the_same_policy_twice_has_no_differences(shipped: api.CheckResult) -> N
         assert result.changes == ()
         assert sum(n for _, n in result.unchanged) == sum(len(KINDS[k](policy)) for k in KINDS)
         assert "\nno differences\n" in render_text(result)
+        assert render_text(result).count(" inherits from ") == (1 if policy.amends else 0)
 
 
 def test_every_pair_of_shipped_policies(shipped: api.CheckResult) -> None:
