@@ -98,10 +98,14 @@ def table_text(table: ir.Table) -> str:
 
 
 def table_entries(policy: ir.Policy) -> list[Entry]:
-    """One entry per table; `row_entries` details a table that changed."""
-    return [_entry("表", table.name, (table.enum, table.type, table.rows), table_text(table),
-                   policy, table.citation)
-            for table in policy.tables]
+    """One entry per table, compared by the effective value of each member (rows written
+    differently that give every member the same value are the same table); `row_entries`
+    details a table that changed."""
+    entries = []
+    for table in policy.tables:
+        key = tuple((row.name, row.key) for row in row_entries(policy, table))
+        entries.append(_entry("表", table.name, key, table_text(table), policy, table.citation))
+    return entries
 
 
 def row_entries(policy: ir.Policy, table: ir.Table) -> list[Entry]:

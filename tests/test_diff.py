@@ -156,6 +156,18 @@ def test_a_changed_table_row_shows_the_row(small: dict[str, ir.Policy]) -> None:
     assert "  ~ 分担[乙]: 50% → 55% (old 一, new 二)" in text
 
 
+def test_a_table_written_otherwise_with_the_same_values_is_unchanged(small: dict[str, ir.Policy]) -> None:
+    """甲 30%, 乙 50%, 丙 70% written with a 其他 row is the same table."""
+    Path("same.policy").write_text(OLD.replace("政策 old", "政策 same").replace(
+        "{ 甲: 30%  乙: 50%  丙: 70% }", "{ 乙: 50%  丙: 70%  其他: 30% }"), encoding="utf-8")
+    result = api.check([Path("old.policy"), Path("same.policy")])
+    assert result.ok, result.diagnostics
+    policies = {p.id: p for p in result.policies}
+    assert policies["same"].table("分担").rows != policies["old"].table("分担").rows
+    changes = diff(policies["old"], policies["same"])
+    assert changes.changes == () and dict(changes.unchanged)["表"] == 1
+
+
 def test_added_and_removed(small: dict[str, ir.Policy]) -> None:
     text = render_text(diff(small["old"], small["new"]))
     assert "  - 个人缴费: 380 元 (old 一)" in text
