@@ -89,7 +89,7 @@ def _ignored_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def lex(text: str) -> tuple[list[Tok], Tree[Token]]:
     """The tokens of a text that parses, as the parser's contextual lexer produced them, and
     the parse tree (with positions)."""
-    interactive = parser.grammar_parser().parse_interactive(text)
+    interactive = parser.grammar_parser().parse_interactive(text, start="start")
     tokens = list(interactive.iter_parse())
     last = tokens[-1] if tokens else None
     tree: Tree[Token] = interactive.feed_eof(last)  # type: ignore[no-untyped-call]
