@@ -8,12 +8,15 @@ rewritten by the tests.  The layout rules are shown by the cases of tests/fixtur
 from __future__ import annotations
 
 import os
+import random
 import re
 from pathlib import Path
 
 import attrs
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policydsl import fmt, parser
 from policydsl.cli import main
@@ -95,8 +98,18 @@ def test_shipped_policy_formats_idempotently_with_the_same_ast(path: Path) -> No
 
 @SHIPPED
 def test_mangled_policy_comes_back_byte_for_byte(path: Path) -> None:
+    assert_mangling_comes_back(path, random.Random(path.name))
+
+
+@given(path=st.sampled_from(shipped_policies()), rng=st.randoms(use_true_random=False))
+@settings(max_examples=25, deadline=None)
+def test_any_mangling_comes_back_byte_for_byte(path: Path, rng: random.Random) -> None:
+    assert_mangling_comes_back(path, rng)
+
+
+def assert_mangling_comes_back(path: Path, rng: random.Random) -> None:
     text = path.read_text(encoding="utf-8")
-    mangled = mangle(text)
+    mangled = mangle(text, rng)
     assert mangled != text
     assert ast_of(mangled) == ast_of(text), "the mangling itself changed the policy"
     assert formatted(mangled) == formatted(text)
@@ -128,17 +141,17 @@ def strings(text: str) -> list[str]:
 SPACE_VARIANTS = ["", "   ", " \t", "\u3000", "  "]
 
 
-def mangle(text: str) -> str:
+def mangle(text: str, rng: random.Random) -> str:
     """The same policy as an untidy author would write it: indentation stripped or wrong, spaces
     around operators removed or doubled (only where no two words would run together), table
     rows misaligned, blank lines multiplied, trailing spaces."""
     tokens, _ = fmt.lex(text)
     out = [text[:tokens[0].start], tokens[0].text]
-    for number, (before, token) in enumerate(zip(tokens, tokens[1:], strict=False)):
+    for before, token in zip(tokens, tokens[1:], strict=False):
         gap = text[before.end:token.start]
-        variant = SPACE_VARIANTS[number % len(SPACE_VARIANTS)]
+        variant = rng.choice(SPACE_VARIANTS)
         if "\n" in gap:
-            gap = _mangle_lines(gap, variant, indent=" " * (number % 7),
+            gap = _mangle_lines(gap, variant, indent=" " * rng.randrange(8),
                                 blank=before.kind == "LBRACE" or token.kind == "RBRACE")
         elif variant or _words_meet(before.text, token.text):
             gap = variant or " "
