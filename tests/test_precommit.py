@@ -41,11 +41,13 @@ def hooks() -> list[dict[str, object]]:
     return loaded
 
 
-def environment(tmp_path: Path) -> dict[str, str]:
-    """pre-commit's cache in the test's folder; this environment's policydsl first on PATH."""
-    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    return env
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """pre-commit's cache in a temporary folder, not the user's (try-repo keeps its own in a
+    folder of each run); this environment's policydsl first on PATH."""
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    path = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    return dict(os.environ, PRE_COMMIT_HOME=str(home), PATH=path)
 
 
 def git(repo: Path, *args: str) -> None:
@@ -125,9 +127,8 @@ def test_the_manifest_declares_both_hooks() -> None:
 
 
 @pytest.mark.parametrize("way", WAYS)
-def test_the_check_hook_on_the_shipped_policies(way: str, tmp_path: Path) -> None:
+def test_the_check_hook_on_the_shipped_policies(way: str, tmp_path: Path, env: dict[str, str]) -> None:
     skip_unless_runnable(way, needs_fmt=False)
-    env = environment(tmp_path)
     repo, files = policy_repo(tmp_path, env, formatted=False)
 
     done = run_hooks(way, repo, env, ("policydsl-check",), files)
@@ -143,11 +144,10 @@ def test_the_check_hook_on_the_shipped_policies(way: str, tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("way", WAYS)
-def test_both_hooks_on_the_shipped_policies(way: str, tmp_path: Path) -> None:
+def test_both_hooks_on_the_shipped_policies(way: str, tmp_path: Path, env: dict[str, str]) -> None:
     """Formatted policies pass both hooks; a policy with its layout mangled and an unknown
     name is rewritten in the canonical layout by fmt and reported by check."""
     skip_unless_runnable(way, needs_fmt=True)
-    env = environment(tmp_path)
     repo, files = policy_repo(tmp_path, env, formatted=True)
     both = ("policydsl-fmt", "policydsl-check")
 
