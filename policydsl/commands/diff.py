@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .. import ir
+from ..diff import diff, render_markdown, render_text
 from .support import check_or_exit, guarded
 
 
@@ -39,8 +40,6 @@ def command(old: Path, new: Path, markdown: bool) -> None:
     says which declarations are inherited.  Exit code 0 whatever the differences (it is a
     report), 1 if either policy has errors, 2 for a usage error.
     """
-    from ..diff import diff, render_markdown, render_text
-
     result = check_or_exit([old, new])
     changes = diff(policy_at(result.policies, old), policy_at(result.policies, new))
     click.echo(render_markdown(changes) if markdown else render_text(changes), nl=False)
