@@ -31,7 +31,6 @@ from .diagnostics import Diagnostic, SourceFile, display_width
 INDENT = "  "
 TRAILING_COMMENT_GAP = "  "
 ROW_GAP = "  "  # between two rows written on one line: `{ 一般县: 60%  西部政策县: 80% }`
-CELL_GAP = "  "  # between the columns of a grid table
 LINE_CONTAINERS = {"header"}  # besides the file itself: rules whose children stand on own lines
 ALIGNED_BLOCK_KEYWORD = "表"
 
@@ -132,15 +131,6 @@ def read_gap(text: str, at_file_start: bool = False) -> Gap:
 def _check_blank(text: str, space_re: re.Pattern[str]) -> None:
     if not space_re.fullmatch(text):
         raise LayoutChangedMeaning(f"text between tokens is neither space nor comment: {text!r}")
-
-
-def comments_of(text: str) -> list[str]:
-    """Every comment of a text, in order, without trailing whitespace."""
-    comment_re, _ = _ignored_patterns()
-    tokens, _ = lex(text)
-    edges = [0] + [x for t in tokens for x in (t.start, t.end)] + [len(text)]
-    return [m.group().rstrip() for a, b in zip(edges[::2], edges[1::2], strict=True)
-            for m in comment_re.finditer(text, a, b)]
 
 
 # ---------------------------------------------------------------- what the tree says
@@ -472,5 +462,10 @@ def _verify(source: SourceFile, before: ast.PolicyFile, formatted: str) -> None:
 
 
 def _fingerprint(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """The tokens of a text and its comments (without trailing whitespace), in order."""
     tokens, _ = lex(text)
-    return [(t.kind, t.text) for t in tokens], comments_of(text)
+    comment_re, _ = _ignored_patterns()
+    edges = [0] + [x for t in tokens for x in (t.start, t.end)] + [len(text)]
+    comments = [m.group().rstrip() for start, end in zip(edges[::2], edges[1::2], strict=True)
+                for m in comment_re.finditer(text, start, end)]
+    return [(t.kind, t.text) for t in tokens], comments
