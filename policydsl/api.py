@@ -62,13 +62,12 @@ def check(paths: Sequence[Path]) -> CheckResult:
 
 
 def generated_files(result: CheckResult) -> dict[str, str]:
-    """Every file `policydsl compile` writes, by path relative to the output folder."""
-    from .backends import markdown, python
+    """Every file `policydsl compile` writes, by path relative to the output folder: the files
+    of each registered backend (backends.BACKENDS), below the folder it owns."""
+    from .backends import BACKENDS
 
     files: dict[str, str] = {}
-    for policy in result.policies:
-        files[f"python/{policy.id}.py"] = python.generate(policy)
-    files["python/__init__.py"] = python.package_init(list(result.policies))
-    for name, page in markdown.generate(list(result.policies)).items():
-        files[f"tables/{name}"] = page
+    for backend in BACKENDS:
+        for name, text in backend.generate(result.policies).items():
+            files[f"{backend.folder}/{name}"] = text
     return dict(sorted(files.items()))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-OWNED_SUFFIXES = {"python": ".py", "tables": ".md"}
+from .backends import BACKENDS
+
+# the folder each backend owns below the output folder, and the suffix of its files there
+OWNED_SUFFIXES = {backend.folder: backend.suffix for backend in BACKENDS}
 
 
 def stale_files(out: Path, files: dict[str, str]) -> list[str]:

@@ -1,0 +1,1117 @@
+"""The runtime of the generated batch modules: exact arithmetic on whole columns.
+
+This is a real module, linted and type-checked with the rest of policydsl, but nothing imports
+it: the batch backend (backends/batch.py) copies the definitions a generated module needs into
+that module, so that every module under generated/batch/ stands alone (numpy and pyarrow only).
+
+Every value is a `Col`: one value per row of the table, or one value for every row (a constant
+of the notice, or an input given once as a keyword).  Numbers are exact: a number is held as
+whole units of 10**-scale (money in 分 has scale 2; 0.633 is 633000 units of scale 6), in int64
+while int64 is wide enough and in Python integers (object arrays) beyond it.  Each operation
+knows a bound on the units it produces, so it picks int64 or Python integers before computing,
+never after overflowing.  An amount needing more than 28 significant digits (where the scalar
+calculator would round) fails its row instead.
+
+Rows can fail (错误(…), a division by zero, 无上限 where a number is needed): a failed row carries
+the code of its message in `failed`, and the calculator reports the first failure of each row in
+the order the scalar calculator would meet it.  Rows can also hold no value (`missing`: an
+optional input not given, 不适用) or an unbounded one (`unbounded`: 无上限).
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+from numpy.typing import NDArray
+
+Array = NDArray[Any]
+Data = Array | int | bool  # one value per row, or one value for every row
+Mask = Array | bool  # a bool per row, or one for every row
+Codes = Array | int  # the failure code per row (0: none), or one for every row
+
+_INT64: Final = 2**63 - 1
+_DIGITS: Final = 10**28  # the scalar calculator computes to 28 significant digits
+_MESSAGES: Final[list[str]] = [
+    "",
+    "the amount needs more than 28 significant digits: the scalar calculator would round it,"
+    " so the batch calculator refuses the row",
+    "无上限 is not a number here: it cannot be rounded, subtracted or stored in a column",
+]
+_OVERFLOW: Final = 1
+_NOT_A_NUMBER: Final = 2
+
+
+# ---------------------------------------------------------------- values
+class Col:
+    """One value per row of the table, or one value for every row (a constant).
+
+    `data` holds numbers as units of 10**-scale (int64, or Python ints in an object array when
+    int64 is too narrow), booleans as bool, members of an enumeration by their index, lists of
+    members as a bit mask (bit i: member i), dates as days since 1970-01-01.  `bound` is at
+    least the largest absolute value of `data`.
+    """
+
+    __slots__ = ("data", "scale", "bound", "unbounded", "missing", "failed")
+
+    def __init__(self, data: Data, scale: int = 0, bound: int = 0, *, unbounded: Mask = False,
+                 missing: Mask = False, failed: Codes = 0) -> None:
+        self.data = data
+        self.scale = scale
+        self.bound = bound
+        self.unbounded = unbounded
+        self.missing = missing
+        self.failed = failed
+
+    def __add__(self, other: Col) -> Col:
+        return _add(self, other, subtract=False)
+
+    def __sub__(self, other: Col) -> Col:
+        return _add(self, other, subtract=True)
+
+    def __mul__(self, other: Col) -> Col:
+        return _multiply(self, other)
+
+    def __neg__(self) -> Col:
+        return _ZERO - self
+
+
+class Tiers:
+    """A schedule (分段): each tier's upper bound (the last one 无上限) and rate, in order."""
+
+    __slots__ = ("tiers",)
+
+    def __init__(self, tiers: tuple[tuple[Col, Col], ...]) -> None:
+        self.tiers = tiers
+
+
+def _number(text: str) -> Col:
+    """A constant number, from its decimal text: "0.633" is 633 units of scale 3."""
+    value = Decimal(text)
+    if not value.is_finite():
+        return Col(0, unbounded=True)
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    scale = max(0, -exponent)
+    units = int(value.scaleb(scale))
+    return Col(units, scale, abs(units))
+
+
+def _failure(message: str) -> Col:
+    """错误(message): a value that fails every row it is chosen for."""
+    _MESSAGES.append(message)
+    return Col(0, failed=len(_MESSAGES) - 1)
+
+
+def _message(message: str) -> int:
+    """The failure code of a message (a division by zero in a named formula)."""
+    _MESSAGES.append(message)
+    return len(_MESSAGES) - 1
+
+
+_ZERO: Final = Col(0)
+_ONE: Final = Col(1, 0, 1)
+_TRUE: Final = Col(True)
+_FALSE: Final = Col(False)
+_NONE: Final = Col(0, missing=True)
+_UNBOUNDED: Final = Col(0, unbounded=True)
+
+
+# ---------------------------------------------------------------- masks and failures
+def _some(mask: Mask | Codes) -> bool:
+    """Whether a mask (or failure codes) marks any row."""
+    if isinstance(mask, np.ndarray):
+        return bool(mask.any())
+    return bool(mask)
+
+
+def _either(a: Mask, b: Mask) -> Mask:
+    if a is False:
+        return b
+    if b is False:
+        return a
+    return a | b
+
+
+def _first(*codes: Codes) -> Codes:
+    """The first failure of each row, in the order given."""
+    result: Codes = 0
+    for code in codes:
+        if not isinstance(code, np.ndarray) and code == 0:
+            continue
+        if not isinstance(result, np.ndarray) and result == 0:
+            result = code
+        elif isinstance(result, np.ndarray):
+            result = np.where(result != 0, result, code)
+    return result
+
+
+def _pick(condition: Array, a: Mask | Codes, b: Mask | Codes) -> Any:
+    """`a` where the condition holds, `b` elsewhere (masks or failure codes)."""
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray) and a == b:
+        return a
+    return np.where(condition, a, b)
+
+
+def _with_failure(value: Col, failed: Codes) -> Col:
+    """The value, failing first where `failed` says (a condition evaluated before it)."""
+    if not _some(failed):
+        return value
+    return Col(value.data, value.scale, value.bound, unbounded=value.unbounded,
+               missing=value.missing, failed=_first(failed, value.failed))
+
+
+# ---------------------------------------------------------------- exact integers
+def _tight(col: Col) -> int:
+    """The largest absolute value `col.data` actually holds."""
+    data = col.data
+    if isinstance(data, np.ndarray):
+        return int(np.max(np.abs(data))) if data.size else 0
+    return abs(int(data))
+
+
+def _wide(data: Data) -> Data:
+    """Python integers (an object array): exact at any size."""
+    if isinstance(data, np.ndarray) and data.dtype != object:
+        return data.astype(object)
+    return data
+
+
+def _settle(data: Data, bound: int, failed: Codes) -> tuple[Data, int, Codes]:
+    """Back to int64 when it is wide enough; rows beyond 28 significant digits fail."""
+    if not isinstance(data, np.ndarray):
+        if abs(data) >= _DIGITS:
+            return 0, 0, _first(failed, _OVERFLOW)
+        return data, bound, failed
+    if bound <= _INT64 and data.dtype != object:
+        return data, bound, failed
+    actual = int(np.max(np.abs(data))) if data.size else 0
+    if actual >= _DIGITS:
+        too_large = np.abs(data) >= _DIGITS
+        data = np.where(too_large, 0, data)
+        failed = _first(failed, np.where(too_large, _OVERFLOW, 0))
+        actual = int(np.max(np.abs(data)))
+    if actual <= _INT64:
+        return data.astype(np.int64), actual, failed
+    return data, actual, failed
+
+
+def _rescaled(col: Col, scale: int) -> tuple[Data, int]:
+    """The data of a number in units of 10**-scale (scale ≥ col.scale), and its bound."""
+    if scale == col.scale:
+        return col.data, col.bound
+    factor = 10 ** (scale - col.scale)
+    bound = col.bound * factor
+    data = col.data if bound <= _INT64 else _wide(col.data)
+    return data * factor, bound
+
+
+def _aligned(a: Col, b: Col) -> tuple[Data, Data, int, int, int]:
+    """Both numbers in units of the finer scale: data, data, scale, bound, bound."""
+    scale = max(a.scale, b.scale)
+    x, bx = _rescaled(a, scale)
+    y, by = _rescaled(b, scale)
+    return x, y, scale, bx, by
+
+
+def _add(a: Col, b: Col, *, subtract: bool) -> Col:
+    x, y, scale, bx, by = _aligned(a, b)
+    bound = bx + by
+    if bound > _INT64:
+        x, y = _wide(x), _wide(y)
+    data = x - y if subtract else x + y
+    failed = _first(a.failed, b.failed)
+    unbounded = _either(a.unbounded, b.unbounded)
+    if subtract and _some(b.unbounded):  # x − 无上限 is no number a column can hold
+        failed = _first(failed, _pick(np.asarray(b.unbounded), _NOT_A_NUMBER, 0))
+        unbounded = a.unbounded
+    data, bound, failed = _settle(data, bound, failed)
+    return Col(data, scale, bound, unbounded=unbounded,
+               missing=_either(a.missing, b.missing), failed=failed)
+
+
+def _multiply(a: Col, b: Col) -> Col:
+    bound = a.bound * b.bound
+    if bound > _INT64:
+        bound = _tight(a) * _tight(b)
+    x, y = (a.data, b.data) if bound <= _INT64 else (_wide(a.data), _wide(b.data))
+    data = x * y
+    failed = _first(a.failed, b.failed)
+    unbounded = _either(a.unbounded, b.unbounded)
+    if _some(unbounded):  # 无上限 × a positive number is 无上限; × 0 or less is not a number
+        a_open, b_open = np.asarray(a.unbounded), np.asarray(b.unbounded)
+        not_positive = (a_open & ~b_open & (np.asarray(b.data) <= 0)) | (
+            b_open & ~a_open & (np.asarray(a.data) <= 0))
+        failed = _first(failed, np.where(not_positive, _NOT_A_NUMBER, 0))
+    data, bound, failed = _settle(data, bound, failed)
+    return Col(data, a.scale + b.scale, bound, unbounded=unbounded,
+               missing=_either(a.missing, b.missing), failed=failed)
+
+
+def _min(first: Col, *others: Col) -> Col:
+    """较小(…): 无上限 loses to any number."""
+    result = first
+    for other in others:
+        x, y, scale, bx, by = _aligned(result, other)
+        if _some(result.unbounded) or _some(other.unbounded):
+            x, y = np.where(result.unbounded, y, x), np.where(other.unbounded, x, y)
+        result = Col(np.minimum(x, y) if isinstance(x, np.ndarray) or isinstance(y, np.ndarray)
+                     else min(x, y), scale, max(bx, by),
+                     unbounded=_both(result.unbounded, other.unbounded),
+                     missing=_either(result.missing, other.missing),
+                     failed=_first(result.failed, other.failed))
+    return result
+
+
+def _max(first: Col, *others: Col) -> Col:
+    """较大(…): 无上限 wins over any number."""
+    result = first
+    for other in others:
+        x, y, scale, bx, by = _aligned(result, other)
+        result = Col(np.maximum(x, y) if isinstance(x, np.ndarray) or isinstance(y, np.ndarray)
+                     else max(x, y), scale, max(bx, by),
+                     unbounded=_either(result.unbounded, other.unbounded),
+                     missing=_either(result.missing, other.missing),
+                     failed=_first(result.failed, other.failed))
+    return result
+
+
+def _both(a: Mask, b: Mask) -> Mask:
+    if a is False or b is False:
+        return False
+    return a & b
+
+
+def _round(value: Col, places: int) -> Col:
+    """四舍五入 to `places` decimals, half away from zero (Decimal's ROUND_HALF_UP)."""
+    failed = value.failed
+    if _some(value.unbounded):
+        failed = _first(failed, _pick(np.asarray(value.unbounded), _NOT_A_NUMBER, 0))
+    if value.scale <= places:
+        data, bound = _rescaled(value, places)
+        data, bound, failed = _settle(data, bound, failed)
+        return Col(data, places, bound, missing=value.missing, failed=failed)
+    divisor = 10 ** (value.scale - places)
+    half = divisor // 2
+    data = value.data if value.bound + half <= _INT64 else _wide(value.data)
+    if isinstance(data, np.ndarray):
+        if data.size and data.min() >= 0:
+            data = (data + half) // divisor
+        else:
+            magnitude = (np.abs(data) + half) // divisor
+            data = np.where(data < 0, -magnitude, magnitude)
+    else:
+        magnitude = (abs(data) + half) // divisor
+        data = -magnitude if data < 0 else magnitude
+    data, bound, failed = _settle(data, (value.bound + half) // divisor, failed)
+    return Col(data, places, bound, missing=value.missing, failed=failed)
+
+
+def _round_quotient(dividend: Col, divisor: Col, places: int, zero_divisor: int) -> Col:
+    """四舍五入(a ÷ b, places), exactly.
+
+    The scalar calculator divides to 28 significant digits, then rounds.  While the dividend,
+    in units of the result, stays below 10**27, no quotient lies near enough a half for the first
+    rounding to move it across, so rounding the exact quotient gives the same amount.  A larger
+    dividend fails its row; a zero divisor fails with the formula's message."""
+    numerator = np.asarray(_wide(_rescaled(dividend, divisor.scale + places)[0]), dtype=object)
+    denominator = np.asarray(_wide(_rescaled(divisor, dividend.scale)[0]), dtype=object)
+    failed = _first(dividend.failed, divisor.failed)
+    zero = denominator == 0
+    too_large = np.abs(numerator) >= _DIGITS // 10
+    not_numbers = np.asarray(_either(dividend.unbounded, divisor.unbounded))
+    failed = _first(failed, _unwrap(np.where(zero, zero_divisor, 0)),
+                    _unwrap(np.where(too_large, _OVERFLOW, 0)),
+                    _unwrap(np.where(not_numbers, _NOT_A_NUMBER, 0)))
+    denominator = np.where(zero, 1, denominator)
+    numerator = np.where(too_large, 0, numerator)
+    magnitude = (2 * np.abs(numerator) + np.abs(denominator)) // (2 * np.abs(denominator))
+    negative = (numerator < 0) != (denominator < 0)
+    data, bound, failed = _settle(_unwrap(np.where(negative, -magnitude, magnitude)),
+                                  _INT64 + 1, failed)
+    return Col(data, places, bound, missing=_either(dividend.missing, divisor.missing),
+               failed=failed)
+
+
+def _unwrap(values: Array) -> Any:
+    """A 0-dimensional array as the Python value it holds."""
+    return values.item() if values.ndim == 0 else values
+
+
+# ---------------------------------------------------------------- comparisons and choices
+_COMPARE: Final[dict[str, Callable[[Any, Any], Any]]] = {
+    "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
+    "==": np.equal, "!=": np.not_equal,
+}
+
+
+def _compare(a: Col, op: str, b: Col) -> Col:
+    """a op b, for numbers (无上限 above every number), members, booleans and dates."""
+    x, y, _, bx, by = _aligned(a, b)
+    compare = _COMPARE[op]
+    data = compare(x, y)
+    if _some(a.unbounded) or _some(b.unbounded):
+        a_open, b_open = np.asarray(a.unbounded), np.asarray(b.unbounded)
+        data = np.where(a_open | b_open, compare(a_open.astype(np.int8), b_open.astype(np.int8)),
+                        data)
+    if not isinstance(data, np.ndarray) or data.ndim == 0:
+        data = bool(data)
+    return Col(data, missing=_either(a.missing, b.missing), failed=_first(a.failed, b.failed))
+
+
+def _and(a: Col, b: Col) -> Col:
+    """a 且 b: b is not evaluated (cannot fail) where a is false."""
+    data = np.logical_and(a.data, b.data)
+    return Col(data if data.ndim else bool(data),
+               failed=_first(a.failed, _pick(np.asarray(a.data), b.failed, 0)))
+
+
+def _or(a: Col, b: Col) -> Col:
+    """a 或 b: b is not evaluated (cannot fail) where a is true."""
+    data = np.logical_or(a.data, b.data)
+    return Col(data if data.ndim else bool(data),
+               failed=_first(a.failed, _pick(np.asarray(a.data), 0, b.failed)))
+
+
+def _not(a: Col) -> Col:
+    data = np.logical_not(a.data)
+    return Col(data if data.ndim else bool(data), failed=a.failed)
+
+
+def _if(condition: Col, then: Col, otherwise: Col) -> Col:
+    """若 condition 则 then 否则 otherwise, row by row; a branch fails only the rows it is
+    chosen for."""
+    chosen = condition.data
+    if not isinstance(chosen, np.ndarray):
+        return _with_failure(then if chosen else otherwise, condition.failed)
+    x, y, scale, bx, by = _aligned(then, otherwise)
+    return Col(np.where(chosen, x, y), scale, max(bx, by),
+               unbounded=_pick(chosen, then.unbounded, otherwise.unbounded),
+               missing=_pick(chosen, then.missing, otherwise.missing),
+               failed=_first(condition.failed, _pick(chosen, then.failed, otherwise.failed)))
+
+
+def _if_tiers(condition: Col, then: Tiers, otherwise: Tiers) -> Tiers:
+    """A schedule chosen row by row; the shorter one is padded with tiers that pay nothing
+    (after its open last tier, so they are never reached)."""
+    count = max(len(then.tiers), len(otherwise.tiers))
+    padding = (_UNBOUNDED, _ZERO)
+    a = then.tiers + (padding,) * (count - len(then.tiers))
+    b = otherwise.tiers + (padding,) * (count - len(otherwise.tiers))
+    return Tiers(tuple((_if(condition, ua, ub), _if(condition, ra, rb))
+                       for (ua, ra), (ub, rb) in zip(a, b, strict=True)))
+
+
+def _match(subject: Col, arms: tuple[tuple[tuple[int, ...], Col], ...], otherwise: Col) -> Col:
+    """按 subject {members: value, …, 其他: otherwise}: the arm of each row's member."""
+    result = otherwise
+    for members, value in reversed(arms):
+        result = _if(_among(subject, members), value, result)
+    return _with_failure(result, subject.failed)
+
+
+def _match_tiers(subject: Col, arms: tuple[tuple[tuple[int, ...], Tiers], ...],
+                 otherwise: Tiers) -> Tiers:
+    """按 subject {…} choosing a schedule."""
+    result = otherwise
+    for members, value in reversed(arms):
+        result = _if_tiers(_among(subject, members), value, result)
+    return Tiers(tuple((_with_failure(upper, subject.failed), _with_failure(rate, subject.failed))
+                       for upper, rate in result.tiers))
+
+
+def _among(subject: Col, members: tuple[int, ...]) -> Col:
+    """Whether each row's member is one of `members`."""
+    codes = subject.data
+    if not isinstance(codes, np.ndarray):
+        return Col(codes in members)
+    return Col(codes == members[0] if len(members) == 1 else np.isin(codes, members))
+
+
+def _table(*rows: Col) -> Col:
+    """A table keyed by an enumeration: one value per member, in the members' order."""
+    scale = max(row.scale for row in rows)
+    data = [_rescaled(row, scale)[0] for row in rows]
+    wide = any(isinstance(d, int) and abs(d) > _INT64 for d in data)
+    return Col(np.array(data, dtype=object if wide else None), scale,
+               max(_rescaled(row, scale)[1] for row in rows),
+               unbounded=np.array([bool(row.unbounded) for row in rows]),
+               missing=np.array([bool(row.missing) for row in rows]))
+
+
+def _lookup(table: Col, key: Col) -> Col:
+    """table[key]: each row's member picks its row of the table."""
+    assert isinstance(table.data, np.ndarray)
+    codes = key.data
+    unbounded = np.asarray(table.unbounded)[codes]
+    missing = np.asarray(table.missing)[codes]
+    data = table.data[codes]
+    if not isinstance(codes, np.ndarray):
+        return Col(data.item(), table.scale, table.bound, unbounded=bool(unbounded),
+                   missing=bool(missing), failed=key.failed)
+    return Col(data, table.scale, table.bound,
+               unbounded=unbounded if unbounded.any() else False,
+               missing=_either(missing if missing.any() else False, key.missing),
+               failed=key.failed)
+
+
+def _given(value: Col) -> Col:
+    """已给出(value)."""
+    missing = value.missing
+    given = ~missing if isinstance(missing, np.ndarray) else not missing
+    return Col(given, failed=value.failed)
+
+
+def _coalesce(value: Col, default: Col) -> Col:
+    """value 缺省为 default: the default is evaluated (and can fail) only where value is not given."""
+    if value.missing is False:
+        return value
+    result = _if(Col(value.missing), default, Col(value.data, value.scale, value.bound,
+                                                   unbounded=value.unbounded, failed=0))
+    return _with_failure(result, value.failed)
+
+
+def _highest(members: Col) -> Col:
+    """就高不就低: the member written first in its enumeration (the lowest bit of the mask)."""
+    masks = members.data
+    if isinstance(masks, np.ndarray):
+        lowest = masks & -masks
+        codes: Data = np.log2(np.maximum(lowest, 1)).astype(np.int16)
+    else:
+        codes = (masks & -masks).bit_length() - 1
+    return Col(codes, missing=members.missing, failed=members.failed)
+
+
+# ---------------------------------------------------------------- schedules (分段)
+def _shift_tiers(tiers: Tiers, points: Col, up: bool) -> Tiers:
+    """Every tier's rate raised (提高) or lowered (降低) by `points` 个百分点."""
+    return Tiers(tuple((upper, rate + points if up else rate - points)
+                       for upper, rate in tiers.tiers))
+
+
+def _progressive(amount: Col, tiers: Tiers, deductible: Col) -> Col:
+    """分段累计: each tier's rate on the part of `amount` inside the tier and above `deductible`.
+
+    A rate above 100 % counts as 100 %.  The tiers after a row's open tier pay nothing."""
+    total = _ZERO
+    lower = _ZERO
+    beyond_open: Mask = False  # rows whose open (无上限) tier is already behind
+    for upper, rate in tiers.tiers:
+        low = _max(lower, deductible)
+        high = _min(amount, upper)
+        part = _max(high - low, _ZERO)
+        if beyond_open is not False:
+            part = _if(Col(beyond_open), _ZERO, part)
+        total = total + part * _min(rate, _ONE)
+        beyond_open = _either(beyond_open, upper.unbounded)
+        lower = Col(upper.data, upper.scale, upper.bound, missing=upper.missing,
+                    failed=upper.failed)
+    return total
+
+
+def _tier_list(field: str, value: object) -> Tiers:
+    """A schedule given as a keyword, in the scalar calculator's forms:
+    [{"上限": amount or None, "比例": rate}, …] or [(amount or None, rate), …]."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or not value:
+        raise ValueError(field + ": expected a non-empty list of tiers {\"上限\": …, \"比例\": …}")
+    tiers: list[tuple[Col, Col]] = []
+    previous: Decimal | None = None
+    for number, tier in enumerate(value, start=1):
+        name = f"{field}[{number}]"
+        upper, rate = _tier_parts(name, tier)
+        last = number == len(value)
+        if last and upper is not None and upper != Decimal("Infinity"):
+            raise ValueError(name + ": the last tier must be open (上限 null)")
+        if not last and upper is None:
+            raise ValueError(name + ": only the last tier is open (上限 null)")
+        upper_col = _UNBOUNDED if last else _constant(name, upper, _money)
+        if not last:
+            limit = Decimal(int(upper_col.data)).scaleb(-2)
+            if previous is not None and limit <= previous:
+                raise ValueError(f"{name}: the bounds must ascend, got {limit} after {previous}")
+            previous = limit
+        tiers.append((upper_col, _constant(name, rate, _rate)))
+    return Tiers(tuple(tiers))
+
+
+def _tier_parts(name: str, tier: object) -> tuple[object, object]:
+    if isinstance(tier, tuple) and len(tier) == 2:
+        return tier[0], tier[1]
+    if isinstance(tier, Mapping) and set(tier) == {"上限", "比例"}:
+        return tier["上限"], tier["比例"]
+    raise ValueError(name + ": a tier has exactly the keys 上限 and 比例, got " + repr(tier))
+
+
+# ---------------------------------------------------------------- reading columns
+Problem = tuple[Array, Callable[[int], str]]  # the rows, and what is wrong with a row
+Converter = Callable[[str, Any], tuple[Col, list[Problem]]]
+
+
+def _constant(field: str, value: object, convert: Converter) -> Col:
+    """An input given once, for every row: converted like a column of one row."""
+    try:
+        column = pa.array([_plain(value)])
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        raise ValueError(f"{field}: cannot read {value!r}") from None
+    col, problems = convert(field, column)
+    for rows, describe in problems:
+        if rows.any():
+            raise ValueError(describe(0))
+    return _scalar(col)
+
+
+def _scalar(col: Col) -> Col:
+    """A column of one row as a value for every row."""
+    def one(value: Any) -> Any:
+        return value[0].item() if isinstance(value, np.ndarray) else value
+
+    return Col(one(col.data), col.scale, col.bound, unbounded=one(col.unbounded),
+               missing=one(col.missing), failed=one(col.failed))
+
+
+def _plain(value: object) -> object:
+    """A member of a generated enumeration (or any enum) as its name."""
+    if isinstance(value, enum.Enum):
+        return value.value if isinstance(value.value, str) else value.name
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _nulls(column: Any) -> Array:
+    if column.null_count == 0:
+        return np.zeros(len(column), dtype=bool)
+    return np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _problem(rows: Array, field: str, detail: Callable[[int], str]) -> Problem:
+    return rows, lambda row: f"{field}: {detail(row)}"
+
+
+def _decimal_text(units: int, scale: int) -> str:
+    text = format(Decimal(units).scaleb(-scale), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _units(field: str, column: Any, scale: int, what: str) -> tuple[Array, list[Problem]]:
+    """A numeric column as int64 units of 10**-scale: from decimals, integers, floats within
+    10**-4 units of a whole unit, or decimal text.  Nulls give 0 (the caller decides)."""
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column = column.cast(kind.value_type)
+        kind = column.type
+    if pa.types.is_decimal(kind):
+        return _decimal_units(field, column, scale)
+    if pa.types.is_integer(kind):
+        return _integer_units(field, column, scale)
+    if pa.types.is_floating(kind):
+        return _float_units(field, column, scale)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        try:
+            parsed = pc.cast(column, pa.decimal128(38, scale))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return _text_units(field, column, scale, what)
+        return _decimal_units(field, parsed, scale)
+    if pa.types.is_null(kind):
+        return np.zeros(len(column), dtype=np.int64), []
+    rows = ~_nulls(column)
+    return np.zeros(len(column), dtype=np.int64), [
+        _problem(rows, field, lambda row: f"expected {what}, got a column of {kind}")]
+
+
+def _decimal_units(field: str, column: Any, scale: int) -> tuple[Array, list[Problem]]:
+    width = column.type.byte_width // 8
+    words = np.frombuffer(column.buffers()[1], dtype=np.int64)
+    words = words[column.offset * width:(column.offset + len(column)) * width]
+    low = words[0::width]
+    fits = np.ones(len(column), dtype=bool)
+    for high in range(1, width):  # the higher words only extend the sign of the lowest
+        fits &= words[high::width] == (low >> 63)
+    problems: list[Problem] = []
+    nulls = _nulls(column)
+    units = np.where(nulls, 0, low)
+    too_large = ~fits & ~nulls
+    if too_large.any():
+        units = np.where(too_large, 0, units)
+        problems.append(_problem(too_large, field, lambda row: "is too large"))
+    units, more = _rescale_units(field, units, column.type.scale, scale)
+    return units, problems + more
+
+
+def _rescale_units(field: str, units: Array, scale: int, target: int) -> tuple[Array, list[Problem]]:
+    if scale == target:
+        return units, []
+    if scale < target:
+        factor = 10 ** (target - scale)
+        too_large = np.abs(units) > _INT64 // factor
+        problems = [_problem(too_large, field, lambda row: "is too large")] if too_large.any() else []
+        return np.where(too_large, 0, units) * factor, problems
+    divisor = 10 ** (scale - target)
+    rest = units % divisor
+    inexact = rest != 0
+    problems = []
+    if inexact.any():
+        problems.append(_problem(inexact, field, lambda row: _too_precise(
+            _decimal_text(int(units[row]), scale), target)))
+    return (units - rest) // divisor, problems
+
+
+def _too_precise(text: str, scale: int) -> str:
+    if scale == 2:
+        return f"{text} has a fraction of a 分; the batch calculator takes whole 分 (two decimals)"
+    if scale == 0:
+        return f"must be a whole number, got {text}"
+    return f"{text} has more than {scale} decimals, which the batch calculator does not take"
+
+
+def _integer_units(field: str, column: Any, scale: int) -> tuple[Array, list[Problem]]:
+    nulls = _nulls(column)
+    values = column.fill_null(0).to_numpy(zero_copy_only=False)
+    problems: list[Problem] = []
+    if values.dtype == np.uint64:
+        too_large = values > _INT64
+        if too_large.any():
+            problems.append(_problem(too_large, field, lambda row: "is too large"))
+        values = np.where(too_large, 0, values)
+    units, more = _rescale_units(field, np.where(nulls, 0, values).astype(np.int64), 0, scale)
+    return units, problems + more
+
+
+def _float_units(field: str, column: Any, scale: int) -> tuple[Array, list[Problem]]:
+    """Floats are taken only when each is within 10**-4 units of a whole unit (1e-6 元 of a
+    whole 分), and then as that unit: a float is not exact, so nothing else is guessed."""
+    nulls = _nulls(column)
+    values = column.fill_null(0).to_numpy(zero_copy_only=False).astype(np.float64)
+    scaled = values * 10.0**scale
+    nearest = np.rint(scaled)
+    exact = np.isfinite(scaled) & (np.abs(scaled - nearest) <= 1e-4) & (np.abs(nearest) < 2.0**53)
+    bad = ~exact & ~nulls
+    problems: list[Problem] = []
+    if bad.any():
+        problems.append(_problem(bad, field, lambda row: (
+            f"the float {values[row]!r} is not within 1e-{scale + 4} of a multiple of "
+            f"1e-{scale}; give decimals or decimal text")))
+    return np.where(exact & ~nulls, nearest, 0).astype(np.int64), problems
+
+
+def _text_units(field: str, column: Any, scale: int, what: str) -> tuple[Array, list[Problem]]:
+    """Decimal text the fast path could not read: row by row, as the scalar calculator reads it."""
+    texts = column.to_pylist()
+    units = np.zeros(len(texts), dtype=np.int64)
+    bad: dict[int, str] = {}
+    for row, text in enumerate(texts):
+        if text is None:
+            continue
+        rate = scale == 6 and what.startswith("a rate") and text.endswith(("%", "％"))
+        try:
+            number = Decimal(text[:-1] if rate else text)
+        except InvalidOperation:
+            bad[row] = f"{text!r} is not a number"
+            continue
+        if not number.is_finite():
+            bad[row] = f"{text!r} is not a finite number"
+            continue
+        scaled = number.scaleb(scale - 2 if rate else scale)
+        if scaled != scaled.to_integral_value():
+            bad[row] = _too_precise(text, scale)
+        elif abs(scaled) > _INT64:
+            bad[row] = "is too large"
+        else:
+            units[row] = int(scaled)
+    rows = np.zeros(len(texts), dtype=bool)
+    rows[list(bad)] = True
+    return units, [_problem(rows, field, bad.__getitem__)] if bad else []
+
+
+def _number_column(field: str, column: Any, scale: int, what: str) -> tuple[Col, list[Problem]]:
+    units, problems = _units(field, column, scale, what)
+    negative = units < 0
+    if negative.any():
+        problems.append(_problem(negative, field, lambda row: (
+            f"must not be negative, got {_decimal_text(int(units[row]), scale)}")))
+        units = np.where(negative, 0, units)
+    bound = int(units.max()) if units.size else 0
+    return Col(units, scale, bound, missing=_nulls(column)), problems
+
+
+def _money(field: str, column: Any) -> tuple[Col, list[Problem]]:
+    """元, in 分 (scale 2)."""
+    return _number_column(field, column, 2, "an amount in 元")
+
+
+def _count(field: str, column: Any) -> tuple[Col, list[Problem]]:
+    """A whole number (人, 次)."""
+    return _number_column(field, column, 0, "a whole number")
+
+
+def _decimal(field: str, column: Any) -> tuple[Col, list[Problem]]:
+    """A number (年, 个月, 倍, …) to six decimals."""
+    return _number_column(field, column, 6, "a number")
+
+
+def _rate(field: str, column: Any) -> tuple[Col, list[Problem]]:
+    """A rate as a fraction to six decimals (0.0001 %): 0.7, "0.7" and "70%" are all 70 %."""
+    col, problems = _number_column(field, column, 6, "a rate (a fraction such as 0.7, or \"70%\")")
+    units = col.data
+    assert isinstance(units, np.ndarray)
+    above = units > 10**6
+    if above.any():
+        problems.append(_problem(above, field, lambda row: (
+            f"a rate must not exceed 100%, got {_decimal_text(int(units[row]), 6)}")))
+        col = Col(np.where(above, 0, units), 6, min(col.bound, 10**6), missing=col.missing)
+    return col, problems
+
+
+_TRUE_WORDS: Final = {"true": True, "是": True, "1": True, "yes": True,
+                      "false": False, "否": False, "0": False, "no": False}
+
+
+def _bool(field: str, column: Any) -> tuple[Col, list[Problem]]:
+    """是否: booleans, or the words true/false, 是/否, yes/no, 1/0."""
+    kind = column.type
+    nulls = _nulls(column)
+    if pa.types.is_boolean(kind):
+        return Col(column.fill_null(False).to_numpy(zero_copy_only=False), missing=nulls), []
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        words = pc.utf8_lower(pc.utf8_trim_whitespace(column))
+        truth = pc.index_in(words, value_set=pa.array(list(_TRUE_WORDS)))
+        unknown = _nulls(truth) & ~nulls
+        values = np.array(list(_TRUE_WORDS.values()))[truth.fill_null(0).to_numpy()]
+        texts = column
+        problems = [_problem(unknown, field, lambda row: (
+            f"expected True or False (是/否), got {texts[row].as_py()!r}"))] if unknown.any() else []
+        return Col(values & ~unknown, missing=nulls), problems
+    return Col(np.zeros(len(column), dtype=bool), missing=nulls), [
+        _problem(~nulls, field, lambda row: f"expected True or False, got a column of {kind}")]
+
+
+def _date(field: str, column: Any) -> tuple[Col, list[Problem]]:
+    """日期: dates, timestamps (their day), or ISO text "2016-01-01"."""
+    nulls = _nulls(column)
+    problems: list[Problem] = []
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        try:
+            column = pc.cast(pc.utf8_trim_whitespace(column), pa.date32())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            texts = column.to_pylist()
+            bad = np.array([t is not None and not _is_date(t) for t in texts], dtype=bool)
+            problems.append(_problem(bad, field, lambda row: (
+                f"{texts[row]!r} is not a date (YYYY-MM-DD)")))
+            column = pa.array([None if b or t is None else datetime.date.fromisoformat(t.strip())
+                               for t, b in zip(texts, bad, strict=True)], pa.date32())
+    elif pa.types.is_timestamp(column.type):
+        column = pc.cast(pc.floor_temporal(column, unit="day"), pa.date32(), safe=False)
+    elif pa.types.is_date64(column.type):
+        column = pc.cast(column, pa.date32())
+    if not (pa.types.is_date32(column.type) or pa.types.is_null(column.type)):
+        kind = column.type
+        return Col(np.zeros(len(column), dtype=np.int32), missing=nulls), [
+            _problem(~nulls, field, lambda row: f"expected a date, got a column of {kind}")]
+    days = column.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False)
+    return Col(days, missing=nulls), problems
+
+
+def _is_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def _member(members: tuple[str, ...], enumeration: str) -> Converter:
+    """A member of an enumeration, by its name (text or dictionary columns)."""
+    def convert(field: str, column: Any) -> tuple[Col, list[Problem]]:
+        nulls = _nulls(column)
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+                or pa.types.is_null(column.type)):
+            return Col(np.zeros(len(column), dtype=np.int16), missing=nulls), [
+                _problem(~nulls, field, lambda row: (
+                    f"expected a {enumeration}, got a column of {column.type}"))]
+        codes = pc.index_in(column, value_set=pa.array(members, pa.string()))
+        unknown = _nulls(codes) & ~nulls
+        problems = [_problem(unknown, field, lambda row: _unknown(
+            enumeration, column[row].as_py(), members))] if unknown.any() else []
+        return Col(codes.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int16),
+                   missing=nulls), problems
+    return convert
+
+
+def _unknown(enumeration: str, name: object, members: tuple[str, ...]) -> str:
+    return f"unknown {enumeration} {name!r}; expected one of {'、'.join(members)}"
+
+
+def _members(members: tuple[str, ...], enumeration: str) -> Converter:
+    """A non-empty list of members, as a bit mask: list columns, or text with the members
+    separated by "|" (特困人员|低保对象)."""
+    def convert(field: str, column: Any) -> tuple[Col, list[Problem]]:
+        nulls = _nulls(column)
+        kind = column.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            column = pc.split_pattern(column, "|")
+        elif not (pa.types.is_list(kind) or pa.types.is_large_list(kind)
+                  or pa.types.is_fixed_size_list(kind) or pa.types.is_null(kind)):
+            return Col(np.zeros(len(column), dtype=np.int64), missing=nulls), [
+                _problem(~nulls, field, lambda row: (
+                    f"expected a list of {enumeration}, got a column of {kind}"))]
+        if pa.types.is_null(column.type):
+            return Col(np.zeros(len(column), dtype=np.int64), missing=nulls), []
+        names = column.flatten()
+        if pa.types.is_dictionary(names.type):
+            names = names.cast(names.type.value_type)
+        names = pc.utf8_trim_whitespace(names)
+        owners = pc.list_parent_indices(column).to_numpy(zero_copy_only=False)
+        codes = pc.index_in(names, value_set=pa.array(members, pa.string()))
+        masks = np.zeros(len(column), dtype=np.int64)
+        known = ~_nulls(codes)
+        np.bitwise_or.at(masks, owners[known],
+                         np.left_shift(1, codes.to_numpy(zero_copy_only=False)[known]
+                                       .astype(np.int64)))
+        problems: list[Problem] = []
+        unknown = np.zeros(len(column), dtype=bool)
+        unknown[owners[~known]] = True
+        if unknown.any():
+            first_unknown = {int(owner): index for index, owner in
+                             reversed(list(enumerate(owners))) if not known[index]}
+            problems.append(_problem(unknown, field, lambda row: _unknown(
+                enumeration, names[first_unknown[row]].as_py(), members)))
+        empty = (masks == 0) & ~unknown & ~nulls
+        if empty.any():
+            problems.append(_problem(empty, field, lambda row: (
+                f"the list is empty; give at least one {enumeration}")))
+        return Col(masks, missing=nulls), problems
+    return convert
+
+
+# ---------------------------------------------------------------- one call
+class _Rows:
+    """One call of a batch calculator: its columns and constants, and the problems found, in
+    the order the scalar calculator would meet them (inputs, bounds, then rules)."""
+
+    def __init__(self, table: object, constants: dict[str, object], errors: str,
+                 inputs: Mapping[str, str]) -> None:
+        if errors not in ("raise", "column"):
+            raise ValueError(f"errors must be \"raise\" or \"column\", not {errors!r}")
+        unknown = [name for name in constants if name not in inputs]
+        if unknown:
+            raise ValueError(f"no input {'、'.join(unknown)}; the inputs are {'、'.join(inputs)}")
+        self.columns = _columns(table)
+        lengths = {len(column) for column in self.columns.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"the columns differ in length: {sorted(lengths)}")
+        self.count = lengths.pop() if lengths else 0
+        self.constants = constants
+        self.errors = errors
+        self.inputs = inputs  # name → the clause that declares it
+        self.problems: list[Problem] = []
+
+    def input(self, name: str, convert: Converter, default: Col | None = None,
+              optional: bool = False) -> Col:
+        """An input: a column of the table, a keyword constant, or its default."""
+        where = f"{name} ({self.inputs[name]})"
+        given_twice = name in self.columns and name in self.constants
+        if given_twice:
+            raise ValueError(f"{where}: given both as a column and as a keyword")
+        if name in self.constants:
+            col = _constant(where, self.constants[name], convert)
+            if col.missing and not optional:
+                raise ValueError(f"{where}: None is not a value; this input must be given")
+            return col
+        if name not in self.columns:
+            if default is not None:
+                return default
+            if optional:
+                return _NONE
+            raise ValueError(f"{where}: no column {name!r} and no keyword {name}=…; the table has "
+                             f"{'、'.join(self.columns) or 'no columns'}")
+        col, problems = convert(where, self.columns[name])
+        self.problems += problems
+        if not optional and _some(col.missing):
+            missing = np.asarray(col.missing)
+            self.problems.append(_problem(missing, where, lambda row: "no value (null)"))
+        return col
+
+    def tiers(self, name: str) -> Tiers:
+        """A schedule: given once, as a keyword, for every row."""
+        where = f"{name} ({self.inputs[name]})"
+        if name in self.columns:
+            raise ValueError(f"{where}: a 分段 is given as a keyword (one schedule for every "
+                             "row), not as a column")
+        if name not in self.constants:
+            raise ValueError(f"{where}: give the schedule as a keyword, "
+                             f"{name}=[{{\"上限\": …, \"比例\": …}}, …]")
+        return _tier_list(where, self.constants[name])
+
+    def require(self, name: str, value: Col | Tiers, op: str, bound: Col, rule: str,
+                source: str) -> None:
+        """A bound the notice sets (要求): the rows breaking it fail, naming the clause."""
+        cols = [rate for _, rate in value.tiers] if isinstance(value, Tiers) else [value]
+        for col in cols:
+            held = _compare(col, op, bound)
+            broken = ~np.asarray(held.data) & ~np.asarray(col.missing)
+            if not broken.any():
+                continue
+            def describe(row: int, col: Col = col) -> str:
+                return (f"{name} = {_show(col, row)} breaks the bound {rule} "
+                        f"(= {_show(bound, row)}) set by {source}")
+            if broken.ndim == 0:  # a constant: every row
+                raise ValueError(describe(0))
+            self.problems.append((broken, describe))
+
+    def rule(self, value: Any, where: str) -> Any:
+        """A rule's value; its failed rows become problems, named by the rule and its clause."""
+        cols = [c for tier in value.tiers for c in tier] if isinstance(value, Tiers) else [value]
+        for col in cols:
+            if _some(col.failed):
+                codes = np.broadcast_to(np.asarray(col.failed), (self.count,))
+                self.problems.append(_problem(codes != 0, where, _message_of(codes)))
+        return value
+
+    def result(self, outputs: Sequence[tuple[str, Col, Callable[[Col, Array], Any]]]) -> Any:
+        """The output table: one column per output, in order (and 错误 with errors="column")."""
+        for name, col, _ in outputs:
+            if _some(col.unbounded):  # the scalar calculator returns Infinity; a column cannot
+                self.problems.append(_problem(
+                    np.broadcast_to(np.asarray(col.unbounded), (self.count,)), name,
+                    lambda row: "is 无上限, which a decimal column cannot hold"))
+        failed = self._failed_rows()
+        bad = failed >= 0
+        if self.errors == "raise" and bad.any():
+            row = int(np.argmax(bad))
+            first = int(failed[row])
+            more = int(bad.sum()) - 1
+            also = (f" (and {more} more row{'s' if more > 1 else ''} with errors; "
+                    "errors=\"column\" reports each)") if more else ""
+            raise ValueError(f"row {row}: {self.problems[first][1](row)}{also}")
+        columns = {name: to_arrow(_broadcast(col, self.count), bad) for name, col, to_arrow in outputs}
+        if self.errors == "column":
+            messages: list[str | None] = [None] * self.count
+            for row in np.flatnonzero(bad).tolist():
+                messages[row] = self.problems[int(failed[row])][1](row)
+            columns["错误"] = pa.array(messages, pa.string())
+        return pa.table(columns)
+
+    def _failed_rows(self) -> Array:
+        """The index of each row's first problem, -1 where there is none."""
+        first = np.full(self.count, -1, dtype=np.int32)
+        for index in range(len(self.problems) - 1, -1, -1):
+            rows = np.broadcast_to(self.problems[index][0], (self.count,))
+            first[rows] = index
+        return first
+
+
+def _message_of(codes: Array) -> Callable[[int], str]:
+    """The message of each row's failure code."""
+    return lambda row: _MESSAGES[int(codes[row])]
+
+
+def _columns(table: object) -> dict[str, Any]:
+    """The table's columns as Arrow arrays: a pyarrow Table or RecordBatch, a pandas or polars
+    DataFrame, or a mapping of column name to sequence."""
+    if isinstance(table, pa.RecordBatch):
+        table = pa.Table.from_batches([table])
+    elif type(table).__module__.split(".")[0] == "pandas":
+        table = pa.Table.from_pandas(table, preserve_index=False)
+    elif type(table).__module__.split(".")[0] == "polars":
+        table = table.to_arrow()  # type: ignore[attr-defined]
+    if isinstance(table, pa.Table):
+        return {name: table.column(name).combine_chunks() for name in table.column_names}
+    if not isinstance(table, Mapping):
+        raise TypeError("expected a pyarrow Table, a pandas or polars DataFrame, or a mapping of "
+                        f"column name to sequence, got {type(table).__name__}")
+    columns = {}
+    for name, values in table.items():
+        try:
+            column = values if isinstance(values, pa.Array) else pa.array(
+                values if isinstance(values, np.ndarray) else _plain(list(values)))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as err:
+            raise ValueError(f"{name}: cannot read the column: {err}") from None
+        columns[str(name)] = column.combine_chunks() if isinstance(column, pa.ChunkedArray) \
+            else column
+    return columns
+
+
+def _broadcast(col: Col, count: int) -> Col:
+    """A value for every row as a column of `count` rows."""
+    def spread(value: Any, dtype: Any = None) -> Any:
+        if isinstance(value, np.ndarray):
+            return value
+        return np.full(count, value, dtype=dtype if dtype is not None else
+                       (object if isinstance(value, int) and abs(value) > _INT64 else None))
+
+    return Col(spread(col.data), col.scale, col.bound, unbounded=spread(col.unbounded, bool),
+               missing=spread(col.missing, bool), failed=spread(col.failed, np.int16))
+
+
+def _show(col: Col, row: int) -> str:
+    """One row's value in a message, as the scalar calculator prints it."""
+    def at(value: Any) -> Any:
+        return value[row] if isinstance(value, np.ndarray) and value.ndim else value
+
+    if at(col.unbounded):
+        return "Infinity"
+    return _decimal_text(int(at(col.data)), col.scale)
+
+
+# ---------------------------------------------------------------- writing columns
+def _decimal_output(scale: int) -> Callable[[Col, Array], Any]:
+    """A number as decimal128(16 + scale, scale): money is decimal128(18, 2)."""
+    precision = min(38, 16 + scale)
+
+    def to_arrow(col: Col, bad: Array) -> Any:
+        data, _ = _rescaled(col, scale) if col.scale <= scale else (col.data, col.bound)
+        assert isinstance(data, np.ndarray)
+        null = bad | np.asarray(col.missing) | np.asarray(col.unbounded)
+        if col.scale > scale:  # cannot happen for outputs the backend typed; kept exact anyway
+            raise ValueError(f"an output has {col.scale} decimals, more than its column's {scale}")
+        data = np.where(null, 0, data)
+        if data.dtype == object or (data.size and int(np.abs(data).max()) >= 10**precision):
+            return pa.array([None if n else Decimal(int(v)).scaleb(-scale)
+                             for v, n in zip(data, null, strict=True)], pa.decimal128(precision, scale))
+        words = np.empty((len(data), 2), dtype=np.int64)
+        words[:, 0] = data
+        words[:, 1] = data >> 63
+        return pa.Array.from_buffers(pa.decimal128(precision, scale), len(data),
+                                     [_validity(null), pa.py_buffer(words)])
+    return to_arrow
+
+
+def _validity(null: Array) -> Any:
+    if not null.any():
+        return None
+    return pa.py_buffer(np.packbits(~null, bitorder="little"))
+
+
+def _bool_output(col: Col, bad: Array) -> Any:
+    return pa.array(np.asarray(col.data, dtype=bool), mask=bad | np.asarray(col.missing))
+
+
+def _date_output(col: Col, bad: Array) -> Any:
+    return pa.array(np.asarray(col.data, dtype=np.int32), pa.int32(),
+                    mask=bad | np.asarray(col.missing)).cast(pa.date32())
+
+
+def _member_output(members: tuple[str, ...]) -> Callable[[Col, Array], Any]:
+    names = pa.array(members, pa.string())
+
+    def to_arrow(col: Col, bad: Array) -> Any:
+        codes = pa.array(np.asarray(col.data, dtype=np.int32), mask=bad | np.asarray(col.missing))
+        return names.take(codes)
+    return to_arrow
+
+
+def _members_output(members: tuple[str, ...]) -> Callable[[Col, Array], Any]:
+    def to_arrow(col: Col, bad: Array) -> Any:
+        null = bad | np.asarray(col.missing)
+        masks = np.asarray(col.data)
+        return pa.array([None if n else [m for i, m in enumerate(members) if int(mask) >> i & 1]
+                         for mask, n in zip(masks, null, strict=True)], pa.list_(pa.string()))
+    return to_arrow
