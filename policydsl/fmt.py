@@ -384,15 +384,15 @@ def _full_width(text: str) -> bool:
 
 
 # ---------------------------------------------------------------- tables
-def align_table(lines: list[Line], elements: list[Element]) -> None:
-    """Align the rows of a 表 block that stand on lines of their own: the values of `key: value`
-    rows start in one column (the `:` stays on its key), and the `|` of grid rows line up.
-    Widths are display widths: a Chinese character is two columns wide."""
-    by_start = {e.first: e for e in elements}
+def align_table(line_starting: dict[int, Line], elements: list[Element]) -> None:
+    """Align the rows of a 表 block that stand on lines of their own (`line_starting` maps a
+    token index to the line it starts): the values of `key: value` rows start in one column
+    (the `:` stays on its key), and the `|` of grid rows line up.  Widths are display widths:
+    a Chinese character is two columns wide."""
     rows: list[tuple[Line, Element]] = []
-    for line in lines:
-        row = by_start.get(line.pieces[0].index) if line.pieces else None
-        if row and row.last == line.pieces[-1].index and not any("\n" in p.text for p in line.pieces):
+    for row in elements:
+        line = line_starting.get(row.first)
+        if line and row.last == line.pieces[-1].index and not any("\n" in p.text for p in line.pieces):
             rows.append((line, row))
     _align_values([(line, row.colon) for line, row in rows if row.colon is not None])
     _align_pipes([(line, row.pipes) for line, row in rows if row.pipes])
@@ -436,8 +436,9 @@ def layout(text: str) -> str:
     tokens, tree = lex(text)
     shape = _Analyser(tree, tokens).run()
     lines = _Layout(text, tokens, shape).run()
+    line_starting = {line.pieces[0].index: line for line in lines if line.pieces}
     for elements in shape.tables:
-        align_table(lines, elements)
+        align_table(line_starting, elements)
     out: list[str] = []
     for line in lines:
         if line.blank_before and out:
