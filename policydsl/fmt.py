@@ -392,18 +392,19 @@ def align_table(line_starting: dict[int, Line], elements: list[Element]) -> None
     rows: list[tuple[Line, Element]] = []
     for row in elements:
         line = line_starting.get(row.first)
-        if line and row.last == line.pieces[-1].index and not any("\n" in p.text for p in line.pieces):
+        if line and row.last == line.pieces[-1].index and "\n" not in line.code():
             rows.append((line, row))
     _align_values([(line, row.colon) for line, row in rows if row.colon is not None])
     _align_pipes([(line, row.pipes) for line, row in rows if row.pipes])
 
 
 def _align_values(rows: list[tuple[Line, int]]) -> None:
-    if not rows:
-        return
-    column = max(_width(line, line.pieces[0].index, colon) for line, colon in rows) + 1
-    for line, colon in rows:
-        _piece(line, colon + 1).space = " " * (column - _width(line, line.pieces[0].index, colon))
+    """The widest key keeps its usual space after the `:` (none after `：`); others are padded."""
+    keys = [(_width(line, line.pieces[0].index, colon), _piece(line, colon + 1))
+            for line, colon in rows]
+    column = max((width + len(value.space) for width, value in keys), default=0)
+    for width, value in keys:
+        value.space = " " * (column - width)
 
 
 def _align_pipes(rows: list[tuple[Line, tuple[int, ...]]]) -> None:

@@ -28,7 +28,8 @@ CASES = FIXTURES / "fmt"
 
 
 def shipped_policies() -> list[Path]:
-    found = [p for folder in ("policies", "examples") for p in sorted((ROOT / folder).rglob("*.policy"))]
+    found = [path for folder in ("policies", "examples")
+             for path in sorted((ROOT / folder).rglob("*.policy"))]
     assert found, "no shipped policy found"
     return found
 
@@ -123,11 +124,14 @@ def test_comments_and_quoted_text_survive_byte_for_byte(path: Path) -> None:
     assert strings(out) == strings(text)
 
 
+QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|「[^」]*」|“[^”]*”')
+
+
 def comments(text: str) -> list[str]:
     """Comments found independently of fmt: `#` or `＃` outside quoted text, up to the line end."""
     found = []
     for line in text.split("\n"):
-        outside = re.sub(r'"(?:[^"\\\n]|\\.)*"|「[^」]*」|“[^”]*”', lambda m: " " * len(m.group()), line)
+        outside = QUOTED.sub(lambda m: " " * len(m.group()), line)
         start = min((i for i in (outside.find("#"), outside.find("＃")) if i >= 0), default=-1)
         if start >= 0:
             found.append(line[start:].rstrip())
@@ -183,7 +187,8 @@ def test_strings_with_line_breaks_and_inner_spaces_are_kept_byte_for_byte() -> N
 
 
 def test_crlf_line_ends_and_a_missing_final_newline() -> None:
-    assert formatted("政策 t\r\n规则 a=1 # c\r\n规则 b=2") == "政策 t\n\n规则 a = 1  # c\n\n规则 b = 2\n"
+    out = formatted("政策 t\r\n规则 a=1 # c\r\n规则 b=2")
+    assert out == "政策 t\n\n规则 a = 1  # c\n\n规则 b = 2\n"
 
 
 def test_format_text_reports_a_syntax_error_and_returns_no_text() -> None:
