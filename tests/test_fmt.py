@@ -82,6 +82,7 @@ def test_fixture_case(case: Case) -> None:
 @pytest.mark.parametrize("case", FIXTURE_CASES, ids=lambda c: c.title)
 def test_fixture_expectation_is_a_fixed_point(case: Case) -> None:
     assert formatted(case.expected) == case.expected
+    assert_layout_invariants(case.expected)
 
 
 def test_fixture_files_hold_cases() -> None:
@@ -95,6 +96,15 @@ def test_shipped_policy_formats_idempotently_with_the_same_ast(path: Path) -> No
     once = formatted(text, str(path))
     assert formatted(once) == once
     assert ast_of(once) == ast_of(text)
+    assert_layout_invariants(once)
+
+
+def assert_layout_invariants(text: str) -> None:
+    """One final newline, at most one blank line, no trailing space, two-space indentation."""
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    assert "\n\n\n" not in text
+    assert not re.search(r"[ \t\u3000]\n", text)
+    assert all((len(line) - len(line.lstrip(" "))) % 2 == 0 for line in text.split("\n"))
 
 
 @SHIPPED
