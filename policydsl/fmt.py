@@ -394,7 +394,8 @@ def align_table(line_starting: dict[int, Line], elements: list[Element]) -> None
         line = line_starting.get(row.first)
         if line and row.last == line.pieces[-1].index and "\n" not in line.code():
             rows.append((line, row))
-    _align_values([(line, row.colon) for line, row in rows if row.colon is not None])
+    _align_values([(line, row.colon) for line, row in rows
+                   if row.colon is not None and row.colon < row.last])
     _align_pipes([(line, row.pipes) for line, row in rows if row.pipes])
 
 
