@@ -85,6 +85,11 @@ def test_fixture_expectation_is_a_fixed_point(case: Case) -> None:
     assert_layout_invariants(case.expected)
 
 
+@pytest.mark.parametrize("case", FIXTURE_CASES, ids=lambda c: c.title)
+def test_fixture_expectation_comes_back_from_a_mangled_copy(case: Case) -> None:
+    assert formatted(mangle(case.expected, random.Random(case.title))) == case.expected
+
+
 def test_fixture_files_hold_cases() -> None:
     assert len(FIXTURE_CASES) >= 20, [c.title for c in FIXTURE_CASES]
 
@@ -166,7 +171,8 @@ def mangle(text: str, rng: random.Random) -> str:
         variant = rng.choice(SPACE_VARIANTS)
         if "\n" in gap:
             gap = _mangle_lines(gap, variant, indent=" " * rng.randrange(8),
-                                blank=before.kind == "LBRACE" or token.kind == "RBRACE")
+                                after_brace=before.kind == "LBRACE",
+                                before_brace=token.kind == "RBRACE")
         elif variant or _words_meet(before.text, token.text):
             gap = variant or " "
         else:
@@ -176,14 +182,15 @@ def mangle(text: str, rng: random.Random) -> str:
     return "".join(out)
 
 
-def _mangle_lines(gap: str, variant: str, indent: str, blank: bool) -> str:
+def _mangle_lines(gap: str, variant: str, indent: str, after_brace: bool,
+                  before_brace: bool) -> str:
     """A gap of several lines: trailing spaces, comment lines unindented, each blank line made
-    three, the next token indented by `indent` (and a blank line added after { or before })."""
+    three, the next token indented by `indent`, blank lines added after { and before }."""
     first, *middle, _ = gap.split("\n")
-    lines = [variant + first.strip() + variant]
+    lines = [variant + first.strip() + variant] + [""] * after_brace
     for line in middle:
         lines += [line.strip() + variant] if line.strip() else ["", "", ""]
-    return "\n".join(lines + [""] * blank + [indent])
+    return "\n".join(lines + [""] * before_brace + [indent])
 
 
 def _words_meet(left: str, right: str) -> bool:
