@@ -21,11 +21,16 @@ span_field = attrs.field(eq=False, repr=False)
 # ---------------------------------------------------------------- expressions
 @attrs.frozen
 class Number:
-    """A number with its unit as written: 640 元, 80%, 5 个百分点, 1.5 倍, 25 年, or bare."""
+    """A number with its unit as written: 640 元, 20万元, 80%, 五成, 第二次, 1.5 倍, or bare.
+
+    `value` is in base units (20万元 → 200000, 80% → 0.8, 五成 → 0.5); `unit` is the unit
+    word in its registry spelling (policydsl/units.py); `text` is the literal as written.
+    """
 
     value: Decimal
     unit: str | None
     text: str
+    ordinal: bool  # 第二次
     span: Span = span_field
 
 
@@ -61,10 +66,21 @@ class Member:
 
 @attrs.frozen
 class Lookup:
-    """`自治区分担比例[地区类别]`: a table row picked by an enumeration value."""
+    """`自治区分担比例[地区类别]`: a table row picked by an enumeration value (or a list of
+    them: `限额[病种]`); a two-key table takes two: `支付比例[医院等级, 人员类别]`."""
 
     table: str
-    key: Expr
+    keys: tuple[Expr, ...]
+    span: Span = span_field
+
+
+@attrs.frozen
+class With:
+    """`大病保险支付 当 基本医保后自付 为 年内自付`: a value computed as if a name were another."""
+
+    value: Expr
+    name: str
+    replacement: Expr
     span: Span = span_field
 
 
@@ -84,9 +100,19 @@ class Fail:
 
 
 @attrs.frozen
+class Bound:
+    """One edge of a bracket: `5万元（含）`, `起付线 以上`; `included` is None when unmarked."""
+
+    value: Expr
+    included: bool | None
+    above: bool  # written with 以上 (the notice's convention then says whether it includes)
+    span: Span = span_field
+
+
+@attrs.frozen
 class Bracket:
-    low: Expr
-    high: Expr
+    low: Bound
+    high: Bound | None  # None: the open last tier, `10万元 以上: 80%`
     rate: Expr
     span: Span = span_field
 
@@ -133,11 +159,16 @@ class Binary:
 
 @attrs.frozen
 class Compare:
-    """op is one of < <= > >= == != (the words 不低于 … are mapped onto these)."""
+    """op is one of < <= > >= == != contains (the words 不低于 … are mapped onto these).
 
-    op: str
+    A word whose boundary the notice defines (以上, 以下, 未满, 超过, 满) is kept in
+    `convention` with op None: the checker applies the policy's 约定.
+    """
+
+    op: str | None
     left: Expr
     right: Expr
+    convention: str | None
     span: Span = span_field
 
 
@@ -181,7 +212,7 @@ class Adjust:
 
 
 Expr = Union[
-    Number, DateLit, Word, Name, Member, Lookup, Call, Fail, Brackets, Match, If, Binary,
+    Number, DateLit, Word, Name, Member, Lookup, With, Call, Fail, Brackets, Match, If, Binary,
     Compare, Logic, Not, Negate, Coalesce, Adjust,
 ]
 
@@ -189,12 +220,15 @@ Expr = Union[
 # ---------------------------------------------------------------- declarations
 @attrs.frozen
 class Qualified:
-    """A value with the notice's qualifier: exact, at_least (不低于), at_most (不高于),
-    about (左右), or at_least_about / at_most_about (不低于 6% 左右)."""
+    """A value with the notice's qualifier: exact, at_least (不低于), at_most (不高于, 不超过),
+    about (左右), average (平均达到), from (起), or at_least_about / at_most_about (不低于 6%
+    左右).  `previous` is the value it replaces (由 1000 元 调整为 900 元)."""
 
     expr: Expr
     qualifier: str
     soft: bool  # 原则上
+    previous: Expr | None
+    qualifier_word: str | None  # 以上/以下 as written: the notice's 约定 says what they include
     span: Span = span_field
 
 
@@ -203,6 +237,8 @@ class Param:
     name: str
     value: Qualified
     local_choice: str | None  # the reason, when the number is the author's own choice (自定)
+    anchor: str | None  # 出自 "年满18周岁": the phrase of the quote its numbers stand by
+    effective: Expr | None  # 自 2024 年 起: when the value takes effect
     span: Span = span_field
 
 
@@ -223,7 +259,8 @@ class Requirement:
 
 @attrs.frozen
 class InputDecl:
-    """`输入` (a fact the caller supplies) or `地方` (a value the notice leaves to each 盟市)."""
+    """`输入` (a fact the caller supplies), `地方` (a value the notice leaves to each 盟市) or
+    `累计` (a year-to-date amount: the year so far, before this event; 0 unless given)."""
 
     kind: str
     name: str
@@ -243,22 +280,32 @@ class Rule:
 
 @attrs.frozen
 class TableRow:
-    key: str | None  # None is 其他
+    """One cell of a table: the member(s) it is for (None is 其他) and its value."""
+
+    keys: tuple[str | None, ...]
     value: Qualified
+    local_choice: str | None
+    column: int  # its column in a grid, from 1 (0: a row of `成员: 值`)
     span: Span = span_field
 
 
 @attrs.frozen
 class Table:
+    """`表 名 按 枚举 {…}`, or a two-key table `表 名 按 甲, 乙 { | … | }`."""
+
     name: str
-    key_enum: str
+    key_enums: tuple[str, ...]
     rows: tuple[TableRow, ...]
     span: Span = span_field
 
 
 @attrs.frozen
 class Check:
+    """`核对 x = y`; `核对 每个 级 属于 医院等级: …` holds for every member (each_name)."""
+
     expr: Expr
+    each_name: str | None
+    each_enum: str | None
     span: Span = span_field
 
 
@@ -272,18 +319,44 @@ class Quote:
 
 
 @attrs.frozen
+class Convention:
+    """`约定 以上 含本数`: whether a boundary word includes its number, as the notice defines."""
+
+    word: str
+    includes: bool
+    span: Span = span_field
+
+
+@attrs.frozen
+class Waiver:
+    """`不计算 "reason"`: the clause's quotes are not computed from, and why."""
+
+    reason: str
+    span: Span = span_field
+
+
+@attrs.frozen
 class Clause:
     number: str
     heading: str
     quotes: tuple[Quote, ...]
     decls: tuple[Decl, ...]
+    conventions: tuple[Convention, ...]
+    waivers: tuple[Waiver, ...]
+    span: Span = span_field
+
+
+@attrs.frozen
+class EnumMember:
+    name: str
+    aliases: tuple[str, ...]  # 又称 "一级医院": how the notice also names it
     span: Span = span_field
 
 
 @attrs.frozen
 class EnumDecl:
     name: str
-    members: tuple[str, ...]
+    members: tuple[EnumMember, ...]
     span: Span = span_field
 
 
@@ -295,10 +368,20 @@ class Output:
 
 
 @attrs.frozen
+class Update:
+    """`累计 年内已支付 = 年内已支付 + 本次支付`: a year-to-date amount after this event."""
+
+    name: str
+    expr: Expr
+    span: Span = span_field
+
+
+@attrs.frozen
 class Calculator:
     name: str
     title: str | None
     outputs: tuple[Output, ...]
+    updates: tuple[Update, ...]
     span: Span = span_field
 
 
@@ -338,7 +421,8 @@ class Import:
 @attrs.frozen
 class Header:
     id: str
-    fields: dict[str, object]  # title, doc_no, issuer, region, year, date, status, notice
+    # title, doc_no, issuer, region, year, date, effective, valid_until, valid_for, status, notice
+    fields: dict[str, object]
     uses: tuple[Import, ...]
     amends: Import | None
     within: Import | None

@@ -31,7 +31,9 @@ class SourceFile:
 
     @functools.cached_property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        """The lines as the parser counts them: split at \n only (U+2028, \f, \v, \x85 and
+        their kind are characters within a line, as they are to Lark)."""
+        return self.text.split("\n")
 
     def line(self, number: int) -> str:
         return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
@@ -62,6 +64,7 @@ CODES: dict[str, str] = {
     "E104": "imported or amended policy cannot be loaded",
     "E105": "cycle between definitions",
     "E106": "bad policy header",
+    "E107": "name that reads like another (invisible or look-alike letters)",
     "E201": "unit mismatch",
     "E202": "wrong type",
     "E203": "table does not cover its enumeration",
@@ -69,11 +72,14 @@ CODES: dict[str, str] = {
     "E205": "value may be missing",
     "E206": "wrong number of arguments",
     "E207": "value is not known at compile time",
+    "E208": "a population target (平均达到) used as a value for one person",
     "E301": "quote not found in the notice",
     "E302": "number not found in the clause's quotes",
     "E303": "number outside any clause",
     "E304": "notice file cannot be read",
     "E305": "word not found in the clause's quotes",
+    "E306": "a row's value is not what the notice says for that member",
+    "E307": "a row the quotes do not name",
     "E401": "check does not hold",
     "E402": "value breaks a bound set by the notice",
     "E403": "division by zero or invalid arithmetic",
@@ -82,11 +88,20 @@ CODES: dict[str, str] = {
 
 
 @attrs.frozen
+class Note:
+    """Another place a diagnostic is about: `first declared here`."""
+
+    span: Span
+    message: str
+
+
+@attrs.frozen
 class Diagnostic:
     code: str
     message: str
     span: Span
     hint: str | None = None
+    notes: tuple[Note, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -126,6 +141,7 @@ def render(diag: Diagnostic, source: SourceFile | None) -> str:
             out.append(f"{gutter} = hint: {diag.hint}")
     elif diag.hint:
         out.append(f"  = hint: {diag.hint}")
+    out += [f"  = note: {note.message} at {note.span}" for note in diag.notes]
     return "\n".join(out)
 
 

@@ -7,6 +7,7 @@ Python backend generates (tests/test_semantics.py compares the two on the shippe
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -36,11 +37,18 @@ Env = Mapping[str, ir.Value]
 
 @attrs.frozen
 class Scope:
-    """What a compile-time evaluation can see: parameter values, tables, enumerations."""
+    """What an evaluation can see: parameter values, tables, enumerations, and the rules (to
+    compute `R 当 X 为 E` again)."""
 
     params: Env
     tables: Mapping[str, ir.Table]
     enums: Mapping[str, ir.Enum]
+    rules: Mapping[str, ir.Rule] = attrs.field(factory=dict)
+
+    @classmethod
+    def of(cls, policy: ir.Policy) -> Scope:
+        return cls({p.name: p.value for p in policy.params}, {t.name: t for t in policy.tables},
+                   {e.name: e for e in policy.enums}, {r.name: r for r in policy.rules})
 
 
 def evaluate(expr: ir.Expr, scope: Scope, inputs: Env | None = None) -> ir.Value:
@@ -89,9 +97,27 @@ class _Evaluator:
         raise NotConstant(e.name)
 
     def _Lookup(self, e: ir.Lookup) -> ir.Value:
-        key = self.eval(e.key)
-        assert isinstance(key, ir.EnumValue)
-        return self.scope.tables[e.table].value_for(key.member).value
+        keys = [self.eval(k) for k in e.keys]
+        table = self.scope.tables[e.table]
+        if isinstance(keys[0], tuple):  # a list: one value per member
+            return tuple(self._row(table, (v.member,)) for v in keys[0])
+        members = tuple(k.member for k in keys if isinstance(k, ir.EnumValue))
+        return self._row(table, members)
+
+    def _row(self, table: ir.Table, members: tuple[str, ...]) -> ir.Value:
+        try:
+            return table.value_for(*members).value
+        except KeyError:
+            raise EvalError(f"{table.name}[{', '.join(members)}] is read before its row") from None
+
+    def _With(self, e: ir.With) -> ir.Value:
+        """R 当 X 为 E: the rules from X up to R computed again, with X taken to be E."""
+        env = {**self.inputs, e.name: self.eval(e.replacement)}
+        inner = _Evaluator(self.scope, env)
+        for name in e.chain:
+            env[name] = inner.eval(self.scope.rules[name].expr)
+        assert isinstance(e.value, ir.Ref)
+        return env[e.value.name]
 
     def _Fail(self, e: ir.Fail) -> ir.Value:
         raise EvalError(e.message)
@@ -171,10 +197,12 @@ class _Evaluator:
         if e.func == "progressive":
             amount, tiers, deductible = args
             return progressive(amount, tiers, deductible)  # type: ignore[arg-type]
-        raise AssertionError(e.func)
+        return LIST_AND_DATE_FUNCTIONS[e.func](*args)
 
 
 def compare(op: str, left: ir.Value, right: ir.Value) -> bool:
+    if op == "contains":
+        return right in left  # type: ignore[operator]
     if op == "==":
         return left == right
     if op == "!=":
@@ -193,3 +221,53 @@ def highest(values: tuple[ir.EnumValue, ...], order: tuple[str, ...]) -> ir.Enum
     if not values:
         raise EvalError("the list is empty")
     return min(values, key=lambda v: order.index(v.member))
+
+
+# ---------------------------------------------------------------- lists, dates and ages
+def count(values: tuple[object, ...]) -> Decimal:
+    return Decimal(len(values))
+
+
+def max_of(values: tuple[Decimal, ...]) -> Decimal:
+    return max(values, default=ZERO)
+
+
+def second_of(values: tuple[Decimal, ...]) -> Decimal:
+    """次高: the second highest value (a tie counts twice); 0 with fewer than two."""
+    ordered = sorted(values, reverse=True)
+    return ordered[1] if len(ordered) > 1 else ZERO
+
+
+def sum_of(values: tuple[Decimal, ...]) -> Decimal:
+    return sum(values, ZERO)
+
+
+def age(born: datetime.date, on: datetime.date) -> Decimal:
+    """周岁: full years of age on a date (the birthday itself counts)."""
+    years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return Decimal(max(years, 0))
+
+
+def birthday(born: datetime.date, years: Decimal) -> datetime.date:
+    """The day `years` of age are reached; born on 29 February, 1 March in other years."""
+    year = born.year + int(years)
+    try:
+        return born.replace(year=year)
+    except ValueError:
+        return datetime.date(year, 3, 1)
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    """次月: the first day of the month after."""
+    return datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def months(start: datetime.date, end: datetime.date) -> Decimal:
+    """月数: calendar months from start's month to end's, both counted; 0 if start is later."""
+    return Decimal(max((end.year - start.year) * 12 + end.month - start.month + 1, 0))
+
+
+LIST_AND_DATE_FUNCTIONS: dict[str, Callable[..., ir.Value]] = {
+    "count": count, "max_of": max_of, "second_of": second_of, "sum_of": sum_of, "age": age,
+    "birthday": birthday, "next_month": next_month, "months": months,
+}

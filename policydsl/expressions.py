@@ -10,12 +10,16 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Protocol
 
+import attrs
+
 from . import ast, ir
 from .diagnostics import Diagnostic, Span, did_you_mean
 from .types import (
+    AGE,
     BOOL,
     DATE,
     MONEY,
+    MONTHS,
     NEVER,
     NUMBER,
     RATE,
@@ -30,34 +34,32 @@ from .types import (
     of_unit,
     unify,
 )
+from .words import FUNCTIONS, VALUE_WORDS, convention_op
 
 INFINITY = Decimal("Infinity")
-WORDS: dict[str, ir.Const] = {
-    "全额": ir.Const(Decimal(1), RATE, "全额"),
-    "取消": ir.Const(Decimal(0), ZERO, "取消"),
-    "无上限": ir.Const(INFINITY, UNBOUNDED, "无上限"),
-    "不适用": ir.Const(None, Type("never", optional=True), "不适用"),
-    "是": ir.Const(True, BOOL, "是"),
-    "否": ir.Const(False, BOOL, "否"),
-}
-FUNCTIONS = {
-    "较小": "min", "较大": "max", "限定": "clamp", "四舍五入": "round",
-    "就高不就低": "highest", "已给出": "given", "分段累计": "progressive",
+MEANINGS: dict[str, tuple[ir.Value, Type]] = {
+    "full": (Decimal(1), RATE), "zero": (Decimal(0), ZERO), "unbounded": (INFINITY, UNBOUNDED),
+    "not_applicable": (None, Type("never", optional=True)), "yes": (True, BOOL), "no": (False, BOOL),
 }
 
 
 class Names(Protocol):
-    """What an expression can refer to (implemented by checker.PolicyChecker)."""
+    """What an expression can refer to (implemented by checker.state.PolicyState)."""
 
     enums: dict[str, ir.Enum]
 
     def reference(self, name: str, span: Span) -> ir.Expr | None: ...
 
-    def table_type(self, name: str) -> tuple[str, Type] | None: ...
+    def table_type(self, name: str) -> tuple[tuple[str, ...], Type] | None: ...
 
     def base_value(self, alias: str, name: str) -> ir.Const | None: ...
 
     def known_names(self) -> list[str]: ...
+
+    def includes(self, word: str) -> bool: ...
+
+    def recomputed(self, rule: str, name: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        ...
 
 
 Report = Callable[[Diagnostic], None]
@@ -71,11 +73,27 @@ def _given_name(cond: ast.Expr) -> str | None:
     return None
 
 
+def _joint(previous: tuple[Decimal, bool] | None, low: Decimal | None, included: bool) -> str | None:
+    """What is wrong where a bracket meets the one before it, if anything."""
+    if previous is None or low is None:
+        return None
+    upper, upper_included = previous
+    if low != upper:
+        kind = "a gap" if low > upper else "an overlap"
+        return f"{kind} between {upper} and {low}"
+    if upper_included and included:
+        return f"an overlap: {upper} belongs to both brackets"
+    if not upper_included and not included:
+        return f"a gap: an amount of exactly {upper} belongs to neither bracket"
+    return None
+
+
 class ExprChecker:
     def __init__(self, names: Names, report: Report):
         self.names = names
         self.report = report
         self.narrowed: set[str] = set()  # optional inputs known to be given (若 已给出(x) 则 …)
+        self.bound: dict[str, ir.Const] = {}  # 核对 每个 级 属于 医院等级: 级 is each member
 
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> ir.Fail:
         self.report(Diagnostic(code, message, span, hint))
@@ -87,17 +105,18 @@ class ExprChecker:
 
     # ------------------------------------------------------------ leaves
     def _Number(self, e: ast.Number) -> ir.Expr:
-        value = e.value / 100 if e.unit in ("%", "个百分点") else e.value
-        text = f"{e.text} {e.unit}" if e.unit and e.unit != "%" else f"{e.text}{e.unit or ''}"
-        return ir.Const(value, of_unit(e.unit), text)
+        return ir.Const(e.value, of_unit(e.unit), e.text)
 
     def _DateLit(self, e: ast.DateLit) -> ir.Expr:
         return ir.Const(e.value, DATE, e.text)
 
     def _Word(self, e: ast.Word) -> ir.Expr:
-        return WORDS[e.word]
+        value, typ = MEANINGS[VALUE_WORDS[e.word].meaning]
+        return ir.Const(value, typ, e.word)
 
     def _Name(self, e: ast.Name) -> ir.Expr:
+        if e.name in self.bound:
+            return self.bound[e.name]
         ref = self.names.reference(e.name, e.span)
         if isinstance(ref, ir.Ref) and ref.name in self.narrowed:
             return ir.Ref(ref.kind, ref.name, ref.type.required())
@@ -133,16 +152,47 @@ class ExprChecker:
 
     # ------------------------------------------------------------ structure
     def _Lookup(self, e: ast.Lookup) -> ir.Expr:
-        key = self.check(e.key)
+        keys = tuple(self.check(k) for k in e.keys)
         found = self.names.table_type(e.table)
         if found is None:
             return self.error("E101", f"unknown table {e.table}", e.span,
                               did_you_mean(e.table, self.names.known_names()))
-        enum, value_type = found
-        if key.type.kind != "never" and key.type != Type("enum", enum):
-            return self.error("E202", f"table {e.table} is keyed by {enum}, not by {key.type}",
-                              e.key.span)
-        return ir.Lookup(e.table, key, value_type)
+        enums, value_type = found
+        if len(keys) != len(enums):
+            return self.error("E206", f"table {e.table} is keyed by " + "、".join(enums) +
+                              f": give {len(enums)} key(s), not {len(keys)}", e.span,
+                              f"{e.table}[" + ", ".join(enums) + "]")
+        plural = False
+        for key, enum, node in zip(keys, enums, e.keys, strict=True):
+            if key.type.kind == "never":
+                continue
+            if key.type.required() == Type("list", enum) and len(keys) == 1:
+                self.require_present(key, node.span)
+                plural = True  # one value per member of the list
+            elif key.type != Type("enum", enum):
+                return self.error("E202", f"table {e.table} is keyed by {enum}, not by {key.type}",
+                                  node.span)
+        return ir.Lookup(e.table, keys, attrs.evolve(value_type, plural=plural))
+
+    def _With(self, e: ast.With) -> ir.Expr:
+        value = self.check(e.value)
+        replacement = self.check(e.replacement)
+        if not (isinstance(value, ir.Ref) and value.kind == "rule"):
+            return self.error("E202", "当 … 为 … recomputes a rule: write the rule's name before 当",
+                              e.value.span)
+        target = self.names.reference(e.name, e.span)
+        if not isinstance(target, ir.Ref) or target.kind not in ("rule", "input"):
+            return self.error("E101", f"{e.name} is not a rule or an input of this policy", e.span,
+                              did_you_mean(e.name, self.names.known_names()))
+        if NEVER not in (target.type, replacement.type) and \
+                not comparable(target.type.required(), replacement.type.required()):
+            return self.error("E201", f"{e.name} is {target.type}; it cannot be {replacement.type}",
+                              e.replacement.span)
+        chain, reads = self.names.recomputed(value.name, e.name)
+        if not chain:
+            return self.error("E202", f"{value.name} does not depend on {e.name}", e.span,
+                              "当 X 为 … changes only the rules computed from X")
+        return ir.With(value, e.name, replacement, chain, reads, value.type)
 
     def _If(self, e: ast.If) -> ir.Expr:
         cond = self.expect_bool(e.cond)
@@ -190,28 +240,57 @@ class ExprChecker:
         return ir.Match(subject, enum.name, tuple(arms), result)
 
     def _Brackets(self, e: ast.Brackets) -> ir.Expr:
+        """A schedule written in the policy.  Each bound is a number written out, except that
+        the first may name the deductible (`起付线 以上 至 5万元（含）`: 分段累计 then takes the
+        deductible).  Adjacent bounds must meet, and exactly one side may include the amount
+        on the boundary: 以上 includes it or not by the notice's 约定, （含）/（不含） say so."""
         tiers: list[ir.Tier] = []
-        previous = Decimal(0)
-        for row in e.rows:
-            low, high, rate = (self.check(x) for x in (row.low, row.high, row.rate))
-            numbers = [x.value for x in (low, high, rate)
-                       if isinstance(x, ir.Const) and isinstance(x.value, Decimal)]
-            if len(numbers) != 3:
-                return self.error("E207", "the bounds and rates of 分段 must be numbers written out",
-                                  row.span)
-            lo, hi, r = numbers
-            for x, want in ((low, MONEY), (high, MONEY), (rate, RATE)):
-                if x.type.kind not in (want.kind, "zero", "unbounded"):
-                    self.error("E201", f"a bracket needs {want}, not {x.type}", row.span)
-            if lo != previous:
-                kind = "a gap" if lo > previous else "an overlap"
-                return self.error("E204", f"{kind} between {previous} and {lo}", row.span,
-                                  "each bracket starts where the one before it ends")
-            if hi <= lo:
-                return self.error("E204", f"the bracket {lo} 至 {hi} is empty or reversed", row.span)
-            tiers.append(ir.Tier(hi, r))
-            previous = hi
+        previous: tuple[Decimal, bool] | None = None  # the last upper bound, and whether included
+        for index, row in enumerate(e.rows):
+            rate = self.check(row.rate)
+            if not (isinstance(rate, ir.Const) and isinstance(rate.value, Decimal)):
+                return self.error("E207", "the rate of a bracket is a number written out", row.rate.span)
+            if rate.type.kind not in ("rate", "zero"):
+                self.error("E201", f"a bracket pays a rate (%), not {rate.type}", row.rate.span)
+            low = None if index == 0 and self._names_deductible(row.low.value) else self._bound(row.low)
+            high = self._bound(row.high) if row.high is not None else INFINITY
+            if isinstance(low, ir.Fail) or isinstance(high, ir.Fail):
+                return ir.Fail("", NEVER)
+            low_included = row.low.included if row.low.included is not None else (
+                self.names.includes("以上") if row.low.above else True)
+            high_included = row.high.included if row.high is not None and row.high.included is not None \
+                else False
+            problem = _joint(previous, low, low_included)
+            if problem:
+                return self.error("E204", problem, row.span, "each bracket starts where the one before "
+                                  "it ends, and the boundary belongs to one of them: mark it （含） "
+                                  "on one side, as the notice does")
+            if low is not None and index == 0 and low > 0:
+                tiers.append(ir.Tier(low, Decimal(0)))  # below the first bracket nothing is paid
+            if low is not None and high <= low:
+                return self.error("E204", f"the bracket {low} 至 {high} is empty or reversed", row.span)
+            tiers.append(ir.Tier(high, rate.value))
+            previous = (high, high_included)
         return ir.Const(tuple(tiers), SCHEDULE, "分段")
+
+    def _names_deductible(self, e: ast.Expr) -> bool:
+        """A first bound that names a value (起付线): the schedule starts at the deductible."""
+        if not isinstance(e, ast.Name):
+            return False
+        if e.name not in self.names.known_names():
+            self.error("E101", f"unknown name {e.name}", e.span,
+                       did_you_mean(e.name, self.names.known_names()))
+        return True
+
+    def _bound(self, bound: ast.Bound) -> Decimal | ir.Fail:
+        value = self.check(bound.value)
+        if not (isinstance(value, ir.Const) and isinstance(value.value, Decimal)):
+            return self.error("E207", "the bounds of 分段 are amounts written out (or, for the first, "
+                              "the name of the deductible)", bound.span)
+        if value.type.kind not in ("money", "zero", "unbounded"):
+            return self.error("E201", f"a bracket's bound is an amount in 元, not {value.type}",
+                              bound.span)
+        return value.value
 
     # ------------------------------------------------------------ operators
     def _Binary(self, e: ast.Binary) -> ir.Expr:
@@ -234,14 +313,27 @@ class ExprChecker:
 
     def _Compare(self, e: ast.Compare) -> ir.Expr:
         left, right = self.check(e.left), self.check(e.right)
+        op = e.op or convention_op(e.convention or "", self.names.includes(e.convention or ""))
+        if op == "contains":
+            return self._contains(e, left, right)
         if NEVER not in (left.type, right.type):
             self.require_present(left, e.left.span)
             self.require_present(right, e.right.span)
             if not comparable(left.type.required(), right.type.required()):
                 return self.error("E201", f"cannot compare {left.type} with {right.type}", e.span)
-            if e.op not in ("==", "!=") and left.type.kind in ("enum", "bool", "list"):
+            if op not in ("==", "!=") and left.type.kind in ("enum", "bool", "list"):
                 return self.error("E202", f"{left.type} values have no order", e.span)
-        return ir.Compare(e.op, left, right, BOOL)
+        return ir.Compare(op, left, right, BOOL)
+
+    def _contains(self, e: ast.Compare, left: ir.Expr, right: ir.Expr) -> ir.Expr:
+        """`病种 包含 高血压`: whether a list holds a member."""
+        if NEVER in (left.type, right.type):
+            return ir.Compare("contains", left, right, BOOL)
+        if left.type.kind != "list" or right.type != Type("enum", left.type.arg):
+            return self.error("E202", f"包含 asks whether a list holds a member: {left.type} 包含 "
+                              f"{right.type} does not", e.span, "for example 病种 包含 高血压")
+        self.require_present(left, e.left.span)
+        return ir.Compare("contains", left, right, BOOL)
 
     def _Logic(self, e: ast.Logic) -> ir.Expr:
         op = "and" if e.op == "且" else "or"
@@ -259,7 +351,7 @@ class ExprChecker:
 
     def _Adjust(self, e: ast.Adjust) -> ir.Expr:
         base, amount = self.check(e.base), self.check(e.amount)
-        up = e.word in ("提高", "增加")
+        up = e.word in ("提高", "增加")  # 降低, 减少 and 减半 lower
         if NEVER in (base.type, amount.type):
             return ir.Adjust(up, "add", base, amount, e.word, NEVER)
         self.require_present(base, e.base.span)
@@ -270,13 +362,12 @@ class ExprChecker:
         return ir.Adjust(up, mode, base, amount, e.word, result)
 
     def _Call(self, e: ast.Call) -> ir.Expr:
-        func = FUNCTIONS.get(e.func)
-        if func is None:
+        known = FUNCTIONS.get(e.func)
+        if known is None:
             return self.error("E101", f"unknown function {e.func}", e.span,
                               did_you_mean(e.func, FUNCTIONS) or "functions: " + "、".join(FUNCTIONS))
+        func, arity = known.name, known.arity
         args = [self.check(a) for a in e.args]
-        arity = {"clamp": (3, 3), "round": (1, 2), "highest": (1, 1), "given": (1, 1),
-                 "progressive": (3, 3)}.get(func, (2, 99))
         if not arity[0] <= len(args) <= arity[1]:
             return self.error("E206", f"{e.func} takes {arity[0]}" +
                               (f" to {arity[1]}" if arity[1] != arity[0] else "") +
@@ -338,6 +429,49 @@ class ExprChecker:
             if arg.type.kind not in (kind.kind, "never", "zero"):
                 return self.error("E202", f"分段累计 takes (元, 分段, 元); this is {arg.type}", node.span)
         return ir.Call("progressive", tuple(args), MONEY)
+
+    # ------------------------------------------------------------ lists
+    def _call_count(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
+        arg = args[0]
+        if arg.type.kind not in ("list", "never"):
+            return self.error("E202", f"个数 counts the members of a list (一组 …), not {arg.type}",
+                              e.span)
+        return ir.Call("count", (arg,), Type("count", "个"))
+
+    def _call_max_of(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
+        arg = args[0]
+        if arg.type.kind == "never":
+            return arg
+        if not arg.type.plural or not arg.type.numeric:
+            return self.error("E202", f"{e.func} takes the values of a table over a list, "
+                              f"such as 限额[病种]; this is {arg.type}", e.span)
+        return ir.Call(FUNCTIONS[e.func].name, (arg,), arg.type.single())
+
+    _call_second_of = _call_sum_of = _call_max_of
+
+    # ------------------------------------------------------------ dates and ages
+    def _call_age(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
+        for arg, node in zip(args, e.args, strict=True):
+            if arg.type.kind not in ("date", "never"):
+                return self.error("E202", f"周岁 takes (出生日期, 日期), not {arg.type}", node.span)
+        return ir.Call("age", tuple(args), AGE)
+
+    def _call_birthday(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
+        born, age = args
+        if born.type.kind not in ("date", "never") or age.type.kind not in ("age", "never"):
+            return self.error("E202", "年满日期 takes (出生日期, 70 周岁)", e.span)
+        return ir.Call("birthday", tuple(args), DATE)
+
+    def _call_next_month(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
+        if args[0].type.kind not in ("date", "never"):
+            return self.error("E202", f"次月 takes a date, not {args[0].type}", e.span)
+        return ir.Call("next_month", tuple(args), DATE)
+
+    def _call_months(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
+        for arg, node in zip(args, e.args, strict=True):
+            if arg.type.kind not in ("date", "never"):
+                return self.error("E202", f"月数 takes (起, 止) dates, not {arg.type}", node.span)
+        return ir.Call("months", tuple(args), MONTHS)
 
     # ------------------------------------------------------------ helpers
     def expect_bool(self, e: ast.Expr) -> ir.Expr:

@@ -9,12 +9,14 @@ look at the AST or the parse tree.  `to_json` gives the stable JSON of `policyds
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from typing import Any, Union
 
 import attrs
 
 from .types import Type
+from .words import FUNCTIONS
 
 
 @attrs.frozen
@@ -63,14 +65,30 @@ class Ref:
 
 @attrs.frozen
 class Lookup:
+    """A table's row (or, for a two-key table, cell).  A key that is a list gives one value per
+    member (`限额[病种]`, a plural type)."""
+
     table: str
-    key: Expr
+    keys: tuple[Expr, ...]
+    type: Type
+
+
+@attrs.frozen
+class With:
+    """`R 当 X 为 E`: R computed with X replaced by E.  `chain` lists the rules between R and
+    X (R included, dependencies first) that are computed again."""
+
+    value: Expr
+    name: str
+    replacement: Expr
+    chain: tuple[str, ...]
+    reads: tuple[tuple[str, str], ...]  # (kind, name) the chain reads besides itself and `name`
     type: Type
 
 
 @attrs.frozen
 class Call:
-    func: str  # min, max, clamp, round, highest, given, progressive
+    func: str  # the IR name of a function of words.FUNCTIONS: min, max, clamp, round, …
     args: tuple[Expr, ...]
     type: Type
 
@@ -113,7 +131,7 @@ class Binary:
 
 @attrs.frozen
 class Compare:
-    op: str  # < <= > >= == !=
+    op: str  # < <= > >= == != contains (a list holds a member)
     left: Expr
     right: Expr
     type: Type
@@ -146,7 +164,8 @@ class Adjust:
     type: Type
 
 
-Expr = Union[Const, Ref, Lookup, Call, Fail, If, Match, Binary, Compare, Logic, Coalesce, Adjust]
+Expr = Union[Const, Ref, Lookup, With, Call, Fail, If, Match, Binary, Compare, Logic, Coalesce,
+             Adjust]
 
 
 # ---------------------------------------------------------------- declarations
@@ -161,6 +180,7 @@ class Clause:
     number: str
     heading: str
     quotes: tuple[Quote, ...]
+    waivers: tuple[str, ...]  # 不计算 "reason": why nothing is computed from these quotes
     line: int
 
 
@@ -168,6 +188,13 @@ class Clause:
 class Enum:
     name: str
     members: tuple[str, ...]  # in the order written: the first is the highest (就高不就低)
+    aliases: tuple[tuple[str, ...], ...] = ()  # per member: how the notice also names it
+
+    def names_of(self, member: str) -> tuple[str, ...]:
+        """The member's name and its aliases (又称 …)."""
+        index = self.members.index(member)
+        extra = self.aliases[index] if index < len(self.aliases) else ()
+        return (member, *extra)
 
 
 @attrs.frozen
@@ -186,40 +213,60 @@ class Topic:
 
 @attrs.frozen
 class Param:
+    """A value the notice fixes.  qualifier: exact, at_least (不低于), at_most (不高于),
+    about (左右), at_least_about / at_most_about, above / below (以上 / 以下 that exclude
+    their number by the notice's 约定), average (平均达到: a population target), from (起)."""
+
     name: str
     type: Type
     value: Value
-    qualifier: str  # exact, at_least, at_most, about, at_least_about, at_most_about
-    soft: bool
+    qualifier: str
+    soft: bool  # 原则上: a default a locality may depart from
     expr: Expr
     source: str  # the expression as written
     citation: Citation
     local_choice: str | None
     line: int
+    previous: Value = None  # 由 1000 元 调整为 900 元: the value it replaces
+    effective: Value = None  # 自 2024 年 起: when it takes effect (a date, or a year)
 
 
 @attrs.frozen
 class TableRow:
-    member: str | None  # None: 其他, the members without a row of their own
+    members: tuple[str | None, ...]  # one per key; None: 其他, the members without a row
     value: Value
     qualifier: str
     source: str
+    local_choice: str | None = None
+
+    @property
+    def member(self) -> str | None:
+        """The member of a one-key table's row."""
+        return self.members[0]
 
 
 @attrs.frozen
 class Table:
     name: str
-    enum: str
+    keys: tuple[str, ...]  # the enumerations it is keyed by (one or two)
     type: Type
     rows: tuple[TableRow, ...]
     citation: Citation
     line: int
 
-    def value_for(self, member: str) -> TableRow:
+    @property
+    def enum(self) -> str:
+        return self.keys[0]
+
+    def value_for(self, *members: str) -> TableRow:
+        """The row of these members, or the 其他 row that stands for them."""
         for row in self.rows:
-            if row.member == member:
+            if row.members == members:
                 return row
-        return next(row for row in self.rows if row.member is None)
+        for row in self.rows:
+            if all(m is None or m == want for m, want in zip(row.members, members, strict=True)):
+                return row
+        raise KeyError(members)
 
 
 @attrs.frozen
@@ -235,7 +282,7 @@ class Requirement:
 @attrs.frozen
 class Input:
     name: str
-    kind: str  # 输入 or 地方
+    kind: str  # 输入, 地方, 累计 (the year so far, before this event) or 原则上 (a default)
     type: Type
     default: Expr | None
     requirements: tuple[Requirement, ...]
@@ -278,6 +325,8 @@ class Calculator:
     rules: tuple[str, ...]  # every rule it needs, dependencies first
     outputs: tuple[Output, ...]
     origin: str  # the policy that declared it
+    # 累计 X = …: each year-to-date input and the rule giving its value after this event
+    updates: tuple[Output, ...] = ()
 
 
 @attrs.frozen
@@ -291,6 +340,8 @@ class Policy:
     year: int | None
     date: datetime.date | None
     status: str | None
+    effective: datetime.date | None  # 执行日期
+    valid_until: datetime.date | None  # 有效期至
     notice: str | None  # path as written, relative to the policy file
     amends: str | None
     within: str | None
@@ -303,28 +354,49 @@ class Policy:
     checks: tuple[Check, ...]
     calculators: tuple[Calculator, ...]
     topics: tuple[Topic, ...]  # the topics this policy declares (a vocabulary file)
+    conventions: tuple[tuple[str, bool], ...] = ()  # 约定: word → whether it includes its number
+
+    @functools.cached_property
+    def _index(self) -> dict[tuple[str, str], Any]:
+        """Every declaration by (kind, name), built once: lookups stay O(1) on wide policies."""
+        index: dict[tuple[str, str], Any] = {}
+        for kind, group in (("enum", self.enums), ("rule", self.rules), ("input", self.inputs),
+                            ("table", self.tables), ("param", self.params)):
+            for item in group:
+                index.setdefault((kind, item.name), item)
+        return index
 
     def enum(self, name: str) -> Enum:
-        return next(e for e in self.enums if e.name == name)
+        found: Enum = self._index[("enum", name)]
+        return found
 
     def rule(self, name: str) -> Rule:
-        return next(r for r in self.rules if r.name == name)
+        found: Rule = self._index[("rule", name)]
+        return found
 
     def input(self, name: str) -> Input:
-        return next(i for i in self.inputs if i.name == name)
+        found: Input = self._index[("input", name)]
+        return found
 
     def table(self, name: str) -> Table:
-        return next(t for t in self.tables if t.name == name)
+        found: Table = self._index[("table", name)]
+        return found
 
     def param(self, name: str) -> Param:
-        return next(p for p in self.params if p.name == name)
+        found: Param = self._index[("param", name)]
+        return found
+
+    def has(self, kind: str, name: str) -> bool:
+        return (kind, name) in self._index
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:
     if isinstance(expr, (Const, Ref, Fail)):
         return ()
     if isinstance(expr, Lookup):
-        return (expr.key,)
+        return expr.keys
+    if isinstance(expr, With):
+        return (expr.value, expr.replacement)
     if isinstance(expr, Call):
         return expr.args
     if isinstance(expr, If):
@@ -361,13 +433,19 @@ def refs(expr: Expr, kinds: tuple[str, ...] = ("input", "rule")) -> tuple[str, .
         node = stack.pop()
         if isinstance(node, Ref) and node.kind in kinds:
             found.setdefault(node.name)
+        if isinstance(node, With):  # its value is computed again: what that reads counts
+            for kind, name in node.reads:
+                if kind in kinds:
+                    found.setdefault(name)
+            stack.append(node.replacement)
+            continue
         stack.extend(reversed(children(node)))
     return tuple(found)
 
 
-_OPS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "and": "且", "or": "或"}
-_FUNCS = {"min": "较小", "max": "较大", "clamp": "限定", "round": "四舍五入",
-          "highest": "就高不就低", "given": "已给出", "progressive": "分段累计"}
+_OPS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "and": "且", "or": "或",
+        "contains": "包含"}
+_FUNCS = {f.name: f.word for f in FUNCTIONS.values()}
 
 
 def describe(expr: Expr) -> str:
@@ -377,7 +455,9 @@ def describe(expr: Expr) -> str:
     if isinstance(expr, Ref):
         return expr.name
     if isinstance(expr, Lookup):
-        return f"{expr.table}[{describe(expr.key)}]"
+        return f"{expr.table}[{', '.join(describe(k) for k in expr.keys)}]"
+    if isinstance(expr, With):
+        return f"({describe(expr.value)} 当 {expr.name} 为 {describe(expr.replacement)})"
     if isinstance(expr, Call):
         return f"{_FUNCS[expr.func]}(" + ", ".join(describe(a) for a in expr.args) + ")"
     if isinstance(expr, Fail):
@@ -385,8 +465,8 @@ def describe(expr: Expr) -> str:
     if isinstance(expr, If):
         return f"若 {describe(expr.cond)} 则 {describe(expr.then)} 否则 {describe(expr.otherwise)}"
     if isinstance(expr, Match):
-        arms = "; ".join("、".join(a.members) + ": " + describe(a.value) for a in expr.arms)
-        return f"按 {describe(expr.subject)} {{{arms}}}"
+        arms = "；".join("、".join(a.members) + ": " + describe(a.value) for a in expr.arms)
+        return f"按 {describe(expr.subject)} {{ {arms} }}"
     if isinstance(expr, Binary):
         return f"({describe(expr.left)} {expr.op} {describe(expr.right)})"
     if isinstance(expr, Compare):
@@ -397,6 +477,8 @@ def describe(expr: Expr) -> str:
         return f"({describe(expr.left)} {_OPS[expr.op]} {describe(expr.right)})"
     if isinstance(expr, Coalesce):
         return f"{describe(expr.value)} 缺省为 {describe(expr.default)}"
+    if expr.word == "减半":
+        return f"{describe(expr.base)} 减半"
     return f"{describe(expr.base)} {expr.word} {describe(expr.amount)}"
 
 

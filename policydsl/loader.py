@@ -62,6 +62,10 @@ class Loader:
                 self._parsed[key] = (source, tree, diags)
         return self._parsed[key]
 
+    def read_notice(self, path: Path, cited_at: Span) -> tuple[str | None, Diagnostic | None]:
+        """A notice's text (a subclass may serve it from an editor's memory)."""
+        return read_text(path, cited_at)
+
     def sources(self) -> dict[str, SourceFile]:
         return {source.path: source for source, _, _ in self._parsed.values()}
 

@@ -1,8 +1,12 @@
 """Parse policy text into the AST (`ast.PolicyFile`).
 
-The Lark parser is built once and cached.  The Transformer has an explicit method for every
-rule of the grammar that reaches it (no class-to-rule magic); `tests/test_parser.py` checks
-that no raw `lark.Tree` survives into the AST.
+The Lark parser is built once and cached, from `grammar/policy.lark` with its keyword lists
+filled in from the registries (`units.py`, `words.py`).  The Transformer has an explicit
+method for every rule of the grammar that reaches it (no class-to-rule magic);
+`tests/test_parser.py` checks that no raw `lark.Tree` survives into the AST.
+
+A file with syntax errors is parsed again statement by statement (`syntax.py`), so that each
+mistake gives one diagnostic and the statements after it are still read.
 """
 
 from __future__ import annotations
@@ -14,57 +18,72 @@ import re
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import lark
 from lark import Token, Transformer, v_args
 
-from . import ast
+from . import ast, numbers, syntax
 from .diagnostics import Diagnostic, SourceFile, Span
+from .units import SPELLINGS
+from .words import (
+    ADJUST_WORDS,
+    COMPARE_WORDS,
+    CONVENTION_WORDS,
+    INCLUDES,
+    QUALIFIERS_AFTER,
+    QUALIFIERS_BEFORE,
+    grammar_lists,
+)
 
 MAX_FILE_CHARS = 500_000  # the longest notice has 18,000 characters; parsing 500,000 takes ~8 s
-MAX_NESTING = 200
 
-QUALIFIERS = {
-    None: "exact",
-    "不低于": "at_least", "及以上": "at_least", "以上": "at_least", "起": "at_least",
-    "不高于": "at_most", "以下": "at_most",
-    "左右": "about", "约": "about",
-}
-COMPARE_WORDS = {
-    "不低于": ">=", "不早于": ">=", "不高于": "<=", "高于": ">", "晚于": ">", "低于": "<",
-    "早于": "<",
-}
 COMPARE_SYMBOLS = {
     "<": "<", "＜": "<", "<=": "<=", "≤": "<=", ">": ">", "＞": ">", ">=": ">=", "≥": ">=",
     "=": "==", "＝": "==", "==": "==", "!=": "!=", "≠": "!=",
 }
 ARITHMETIC = {"+": "+", "＋": "+", "*": "×", "×": "×", "＊": "×", "÷": "÷", "/": "÷", "／": "÷"}
+START_SYMBOLS = ["start", "header", "item", "clause_item", "calc_item"]
+
+
+def grammar_text() -> str:
+    """The grammar file with every `// @registry NAME` keyword list filled in."""
+    text = importlib.resources.files("policydsl.grammar").joinpath("policy.lark").read_text("utf-8")
+    lists = grammar_lists()
+
+    def fill(m: re.Match[str]) -> str:
+        words = " | ".join(_lark_string(w) for w in lists[m.group(2)])
+        return f"{m.group(1)}: {words}"
+
+    return re.sub(r"^(!\w+):[^\n]*// @registry (\w+)$", fill, text, flags=re.M)
+
+
+def _lark_string(word: str) -> str:
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 @functools.lru_cache(maxsize=1)
 def grammar_parser() -> lark.Lark:
-    text = importlib.resources.files("policydsl.grammar").joinpath("policy.lark").read_text("utf-8")
-    return lark.Lark(text, parser="lalr", lexer="contextual", propagate_positions=True)
+    return lark.Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
+                     start=START_SYMBOLS)
 
 
 class SyntaxProblem(Exception):
-    """A malformed literal found while building the AST (a date that does not exist)."""
+    """A malformed construct found while building the AST (a date that does not exist)."""
 
     def __init__(self, message: str, span: Span, hint: str | None = None):
         super().__init__(message)
         self.diagnostic = Diagnostic("E002", message, span, hint)
 
 
-MAX_SYNTAX_ERRORS = 10
-
-
 def parse(source: SourceFile) -> tuple[ast.PolicyFile | None, list[Diagnostic]]:
     """Parse one file; on failure return None and the diagnostics that say why."""
-    too_big = _check_size(source)
-    if too_big:
-        return None, [too_big]
-    tree, errors = _parse_reporting_all(source)
-    if tree is None:
-        return None, errors
+    problem = syntax.check_size(source, MAX_FILE_CHARS)
+    if problem:
+        return None, [problem]
+    try:
+        tree = grammar_parser().parse(source.text, start="start")
+    except lark.UnexpectedInput:
+        return None, syntax.recover(source, grammar_parser())
     try:
         policy = _ToAst(source.path).transform(tree)
     except lark.exceptions.VisitError as err:
@@ -76,108 +95,6 @@ def parse(source: SourceFile) -> tuple[ast.PolicyFile | None, list[Diagnostic]]:
                                  Span(source.path, 1, 1, 1, 2),
                                  "name its parts with 规则 and refer to them")]
     return policy, []
-
-
-def _parse_reporting_all(source: SourceFile) -> tuple[lark.Tree[Token] | None, list[Diagnostic]]:
-    """Parse; after a syntax error, blank the line it is on and parse again to find the next.
-
-    Blanking keeps every position in place.  An unexpected `}` or end of file after a blanked
-    line is most likely that line's own unbalanced bracket, so it is not reported again.
-    """
-    errors: list[Diagnostic] = []
-    lines = source.text.split("\n")
-    while len(errors) < MAX_SYNTAX_ERRORS:
-        try:
-            tree = grammar_parser().parse("\n".join(lines))
-        except lark.UnexpectedInput as err:
-            diag = _syntax_error(err, source)
-            cascade = errors and (
-                isinstance(err, lark.UnexpectedEOF)
-                or (isinstance(err, lark.UnexpectedToken) and err.token.type in ("$END", "RBRACE"))
-                or diag.span.line <= errors[-1].span.line)
-            if cascade:
-                break
-            errors.append(diag)
-            if not 0 < diag.span.line <= len(lines):
-                break
-            lines[diag.span.line - 1] = " " * len(lines[diag.span.line - 1])
-        else:
-            return (tree, []) if not errors else (None, errors)
-    return None, errors
-
-
-def _check_size(source: SourceFile) -> Diagnostic | None:
-    span = Span(source.path, 1, 1, 1, 2)
-    if len(source.text) > MAX_FILE_CHARS:
-        return Diagnostic(
-            "E003", f"the file has {len(source.text):,} characters; a policy may have at most "
-            f"{MAX_FILE_CHARS:,}", span, "split the notice into several policies",
-        )
-    depth = 0
-    for line_no, line in enumerate(source.text.splitlines(), start=1):
-        for col, char in enumerate(line, start=1):
-            if char in "(（[［【{｛":
-                depth += 1
-                if depth > MAX_NESTING:
-                    return Diagnostic(
-                        "E003", f"brackets are nested more than {MAX_NESTING} deep",
-                        Span(source.path, line_no, col, line_no, col + 1),
-                        "name the inner parts with 规则 and refer to them",
-                    )
-            elif char in ")）]］】}｝":
-                depth -= 1
-    return None
-
-
-def _syntax_error(err: lark.UnexpectedInput, source: SourceFile) -> Diagnostic:
-    line = getattr(err, "line", 1) or 1
-    column = getattr(err, "column", 1) or 1
-    if line < 1:  # end of file
-        lines = source.text.splitlines() or [""]
-        line, column = len(lines), len(lines[-1]) + 1
-    span = Span(source.path, line, column, line, column + 1)
-    if isinstance(err, lark.UnexpectedCharacters):
-        pos = err.pos_in_stream or 0
-        char = source.text[pos] if pos < len(source.text) else ""
-        return Diagnostic(
-            "E002", f"unexpected character {char!r}", span,
-            "strings are quoted with \"…\", 「…」 or “…”; comments start with #",
-        )
-    if isinstance(err, lark.UnexpectedEOF):
-        return Diagnostic("E002", "the file ends in the middle of a statement", span,
-                          "is a closing } or ) missing?")
-    assert isinstance(err, lark.UnexpectedToken)
-    token = err.token
-    width = max(len(str(token)), 1)
-    span = Span(source.path, line, column, line, column + width)
-    expected = sorted({_describe(t) for t in err.expected})
-    hint = "expected " + ", ".join(expected[:8]) + (" …" if len(expected) > 8 else "")
-    if token.type == "$END":
-        return Diagnostic("E002", "the file ends in the middle of a statement", span, hint)
-    if token.type == "NAME" and re.search(r"\d", str(token)) is None and len(str(token)) > 4:
-        hint += "; keywords and names must be separated by spaces"
-    return Diagnostic("E002", f"unexpected {str(token)!r}", span, hint)
-
-
-_TERMINAL_NAMES = {
-    "NAME": "a name", "NUMBER": "a number", "STRING_ASCII": "a string", "STRING_CJK": "a string",
-    "LBRACE": "{", "RBRACE": "}", "LPAR": "(", "RPAR": ")", "LBRACK": "[", "RBRACK": "]",
-    "COLON": ":", "SEP": ",", "EQ": "=", "DOT": ".", "DATE": "a date", "CLAUSE_NO":
-    "a clause number", "ADD_OP": "+", "SUB_OP": "-", "MUL_OP": "×", "CMP_OP": "a comparison",
-    "$END": "the end of the file",
-}
-
-
-@functools.lru_cache(maxsize=1)
-def _keyword_names() -> dict[str, str]:
-    """Lark names anonymous keyword tokens; map them back to the words."""
-    return {t.name: t.pattern.value for t in grammar_parser().terminals}
-
-
-def _describe(terminal: str) -> str:
-    if terminal in _TERMINAL_NAMES:
-        return _TERMINAL_NAMES[terminal]
-    return _keyword_names().get(terminal, terminal)
 
 
 def _unquote(token: Token) -> str:
@@ -205,6 +122,28 @@ def parse_date(text: str, span: Span) -> datetime.date:
         raise SyntaxProblem(f"{text} is not a date", span) from None
 
 
+def _qualifier(pre: str | None, post: str | None) -> str:
+    if pre is None and post is None:
+        return "exact"
+    before = QUALIFIERS_BEFORE.get(pre or "")
+    after = QUALIFIERS_AFTER.get(post or "")
+    if before and after == "about" and before in ("at_least", "at_most"):
+        return before + "_about"  # 不低于 6% 左右: a floor of about 6 %
+    return before or after or "exact"
+
+
+class _Several(tuple[Any, ...]):
+    """Several nodes made by one statement (`约定 以上 含本数，以下 不含本数`; a table of
+    several columns); the enclosing block lists them one by one."""
+
+
+def _flat(children: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for child in children:
+        out.extend(child if isinstance(child, _Several) else [child])
+    return out
+
+
 @v_args(meta=True)
 class _ToAst(Transformer[Token, Any]):
     """Turn the parse tree into AST nodes; every method builds one node kind."""
@@ -218,9 +157,13 @@ class _ToAst(Transformer[Token, Any]):
             return Span(self.path, 0, 0, 0, 0)
         return Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
 
+    def _token_span(self, token: Token) -> Span:
+        return Span(self.path, token.line or 0, token.column or 0, token.end_line or 0,
+                    token.end_column or 0)
+
     # ------------------------------------------------------------ file and header
     def start(self, meta: Any, children: list[Any]) -> ast.PolicyFile:
-        return ast.PolicyFile(self.path, children[0], tuple(children[1:]))
+        return ast.PolicyFile(self.path, children[0], tuple(_flat(children[1:])))
 
     def header(self, meta: Any, children: list[Any]) -> ast.Header:
         fields: dict[str, object] = {}
@@ -255,6 +198,15 @@ class _ToAst(Transformer[Token, Any]):
     def h_date(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("date", parse_date(str(c[0]), self._span(meta)))
 
+    def h_effective(self, meta: Any, c: list[Any]) -> tuple[str, object]:
+        return ("effective", parse_date(str(c[0]), self._span(meta)))
+
+    def h_valid_until(self, meta: Any, c: list[Any]) -> tuple[str, object]:
+        return ("valid_until", parse_date(str(c[0]), self._span(meta)))
+
+    def h_valid_for(self, meta: Any, c: list[Any]) -> tuple[str, object]:
+        return ("valid_for", c[0])
+
     def h_status(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("status", c[0])
 
@@ -276,17 +228,36 @@ class _ToAst(Transformer[Token, Any]):
     # ------------------------------------------------------------ items
     def clause(self, meta: Any, c: list[Any]) -> ast.Clause:
         number, heading = str(c[0]), c[1]
-        body = c[3:-1]
-        quotes = tuple(x for x in body if isinstance(x, ast.Quote))
-        decls = tuple(x for x in body if not isinstance(x, ast.Quote))
-        return ast.Clause(number, heading, quotes, decls, self._span(meta))
+        body = list(_flat(c[3:-1]))
+        return ast.Clause(
+            number, heading,
+            quotes=tuple(x for x in body if isinstance(x, ast.Quote)),
+            decls=tuple(x for x in body if isinstance(x, (ast.Param, ast.InputDecl, ast.Rule,
+                                                          ast.Table, ast.Check))),
+            conventions=tuple(x for x in body if isinstance(x, ast.Convention)),
+            waivers=tuple(x for x in body if isinstance(x, ast.Waiver)),
+            span=self._span(meta),
+        )
 
     def quote(self, meta: Any, c: list[Any]) -> ast.Quote:
         return ast.Quote(c[0], self._span(meta))
 
+    def convention(self, meta: Any, c: list[Any]) -> _Several:
+        return _Several(x for x in c if isinstance(x, ast.Convention))
+
+    def convention_term(self, meta: Any, c: list[Any]) -> ast.Convention:
+        return ast.Convention(c[0], INCLUDES[c[1]], self._span(meta))
+
+    def waiver(self, meta: Any, c: list[Any]) -> ast.Waiver:
+        return ast.Waiver(c[0], self._span(meta))
+
     def enum_decl(self, meta: Any, c: list[Any]) -> ast.EnumDecl:
-        names = [str(t) for t in c if isinstance(t, Token) and t.type == "NAME"]
-        return ast.EnumDecl(names[0], tuple(names[1:]), self._span(meta))
+        members = tuple(x for x in c if isinstance(x, ast.EnumMember))
+        return ast.EnumDecl(str(c[0]), members, self._span(meta))
+
+    def enum_member(self, meta: Any, c: list[Any]) -> ast.EnumMember:
+        return ast.EnumMember(str(c[0]), tuple(x for x in c[1:] if isinstance(x, str)
+                                               and not isinstance(x, Token)), self._span(meta))
 
     def topic(self, meta: Any, c: list[Any]) -> ast.Topic:
         concepts = tuple(x for x in c if isinstance(x, ast.Concept))
@@ -299,11 +270,22 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Continued(str(c[0]), self._span(meta))
 
     def param(self, meta: Any, c: list[Any]) -> ast.Param:
-        choice = c[3] if len(c) > 3 else None
-        return ast.Param(str(c[0]), c[2], choice, self._span(meta))
+        notes = dict(x for x in c[3:])
+        return ast.Param(str(c[0]), c[2], notes.get("choice"), notes.get("anchor"),
+                         notes.get("effective"), self._span(meta))
 
-    def choice(self, meta: Any, c: list[Any]) -> str:
-        return str(c[0])
+    def choice(self, meta: Any, c: list[Any]) -> tuple[str, str]:
+        return ("choice", str(c[0]))
+
+    def anchor(self, meta: Any, c: list[Any]) -> tuple[str, str]:
+        return ("anchor", str(c[0]))
+
+    def effective(self, meta: Any, c: list[Any]) -> tuple[str, ast.Expr]:
+        when = c[0]
+        if isinstance(when, Token):
+            span = self._token_span(when)
+            when = ast.DateLit(parse_date(str(when), span), str(when), span)
+        return ("effective", when)
 
     def input_decl(self, meta: Any, c: list[Any]) -> ast.InputDecl:
         kind, name, type_ = c[0], str(c[1]), c[3]
@@ -337,24 +319,101 @@ class _ToAst(Transformer[Token, Any]):
     def rule(self, meta: Any, c: list[Any]) -> ast.Rule:
         return ast.Rule(str(c[0]), c[2], self._span(meta))
 
+    # ------------------------------------------------------------ tables
     def table(self, meta: Any, c: list[Any]) -> ast.Table:
         rows = tuple(x for x in c if isinstance(x, ast.TableRow))
-        return ast.Table(str(c[0]), str(c[1]), rows, self._span(meta))
+        return ast.Table(str(c[0]), (str(c[1]),), rows, self._span(meta))
 
     def table_row(self, meta: Any, c: list[Any]) -> ast.TableRow:
         key = None if c[0].type == "OTHER" else str(c[0])
-        return ast.TableRow(key, c[2], self._span(meta))
+        choice = next((x[1] for x in c[3:] if isinstance(x, tuple)), None)
+        return ast.TableRow((key,), c[2], choice, 0, self._span(meta))
 
+    def table_two_keys(self, meta: Any, c: list[Any]) -> ast.Table:
+        name, row_enum, column_enum = str(c[0]), str(c[1]), str(c[3])
+        grid = [x for x in c if isinstance(x, list)]
+        header, body = self._grid_parts(grid, meta)
+        rows = tuple(
+            attrs.evolve(cell, keys=(row_key, column))
+            for row_key, cells in body for column, cell in zip(header, cells, strict=True)
+        )
+        return ast.Table(name, (row_enum, column_enum), rows, self._span(meta))
+
+    def table_columns(self, meta: Any, c: list[Any]) -> _Several:
+        """`表 按 医院等级 { | 等级 | 起付线 | 报销比例 | … }`: one table per column."""
+        enum = str(c[0])
+        grid = [x for x in c if isinstance(x, list)]
+        header, body = self._grid_parts(grid, meta)
+        tables = []
+        for index, column in enumerate(header):
+            if column is None:
+                raise SyntaxProblem("a column of the table is called 其他", self._span(meta),
+                                    "the first row names the columns: | 等级 | 起付线 | 报销比例 |")
+            rows = tuple(attrs.evolve(cells[index], keys=(row_key,)) for row_key, cells in body)
+            tables.append(ast.Table(column, (enum,), rows, self._span(meta)))
+        return _Several(tables)
+
+    def _grid_parts(self, grid: list[list[Any]], meta: Any
+                    ) -> tuple[list[str | None], list[tuple[str | None, list[ast.TableRow]]]]:
+        """The column names (header row, its first cell a label) and each row's key and cells."""
+        header_cells = grid[0]
+        names = [self._cell_name(cell, meta) for cell in header_cells]
+        width = len(names)
+        body: list[tuple[str | None, list[ast.TableRow]]] = []
+        for cells in grid[1:]:
+            if len(cells) != width:
+                raise SyntaxProblem(f"this row has {len(cells)} cells but the first row has {width}",
+                                    self._row_span(cells, meta),
+                                    "every row has a cell under each column of the first row")
+            key = self._cell_name(cells[0], meta)
+            body.append((key, [self._cell_value(cell, column, meta)
+                               for column, cell in enumerate(cells[1:], start=1)]))
+        return names[1:], body
+
+    def _cell_name(self, cell: Any, meta: Any) -> str | None:
+        if isinstance(cell, Token) and cell.type == "OTHER":
+            return None
+        if isinstance(cell, ast.Qualified) and isinstance(cell.expr, ast.Name) and \
+                cell.qualifier == "exact" and not cell.soft:
+            return cell.expr.name
+        span = cell.span if isinstance(cell, ast.Qualified) else self._span(meta)
+        raise SyntaxProblem("the first row and the first column of a table hold names",
+                            span, "the first row names the columns, each other row starts with "
+                            "the member it is for: | 一级 | 200 元 | 85% |")
+
+    def _cell_value(self, cell: Any, column: int, meta: Any) -> ast.TableRow:
+        if not isinstance(cell, ast.Qualified):
+            raise SyntaxProblem("其他 names a row, not a value", self._span(meta))
+        return ast.TableRow((None,), cell, None, column, cell.span)
+
+    def _row_span(self, cells: list[Any], meta: Any) -> Span:
+        spans = [cell.span for cell in cells if isinstance(cell, ast.Qualified)]
+        return spans[0] if spans else self._span(meta)
+
+    def grid_row(self, meta: Any, c: list[Any]) -> list[Any]:
+        return [x for x in c if not (isinstance(x, Token) and x.type == "PIPE")]
+
+    def other_cell(self, meta: Any, c: list[Token]) -> Token:
+        return c[0]
+
+    # ------------------------------------------------------------ checks and calculators
     def check(self, meta: Any, c: list[Any]) -> ast.Check:
-        return ast.Check(c[0], self._span(meta))
+        return ast.Check(c[0], None, None, self._span(meta))
+
+    def check_each(self, meta: Any, c: list[Any]) -> ast.Check:
+        return ast.Check(c[3], str(c[0]), str(c[1]), self._span(meta))
 
     def calculator(self, meta: Any, c: list[Any]) -> ast.Calculator:
         title = c[1] if isinstance(c[1], str) and not isinstance(c[1], Token) else None
         outputs = tuple(x for x in c if isinstance(x, ast.Output))
-        return ast.Calculator(str(c[0]), title, outputs, self._span(meta))
+        updates = tuple(x for x in c if isinstance(x, ast.Update))
+        return ast.Calculator(str(c[0]), title, outputs, updates, self._span(meta))
 
     def output(self, meta: Any, c: list[Any]) -> ast.Output:
         return ast.Output(str(c[0]), c[2] if len(c) > 2 else None, self._span(meta))
+
+    def update(self, meta: Any, c: list[Any]) -> ast.Update:
+        return ast.Update(str(c[0]), c[2], self._span(meta))
 
     # ------------------------------------------------------------ types and qualifiers
     def type_name(self, meta: Any, c: list[Any]) -> ast.TypeRef:
@@ -363,27 +422,36 @@ class _ToAst(Transformer[Token, Any]):
     def type_unit(self, meta: Any, c: list[Any]) -> ast.TypeRef:
         return ast.TypeRef("unit", c[0], self._span(meta))
 
+    def type_word(self, meta: Any, c: list[Any]) -> ast.TypeRef:
+        return ast.TypeRef("word", c[0], self._span(meta))
+
     def type_list(self, meta: Any, c: list[Any]) -> ast.TypeRef:
         return ast.TypeRef("list", str(c[0]), self._span(meta))
 
     def qualified(self, meta: Any, c: list[Any]) -> ast.Qualified:
         soft = bool(c) and c[0] == "原则上"
         rest = c[1:] if soft else c
-        pre = rest[0] if isinstance(rest[0], str) and rest[0] in QUALIFIERS else None
+        previous = None
+        if rest and isinstance(rest[0], tuple):  # 由 … 调整为
+            previous = rest[0][0]
+            rest = rest[1:]
+        pre = rest[0] if isinstance(rest[0], str) and rest[0] in QUALIFIERS_BEFORE else None
         expr = rest[1] if pre else rest[0]
-        post = rest[-1] if isinstance(rest[-1], str) and rest[-1] in QUALIFIERS else None
-        qualifier = QUALIFIERS[post or pre]
-        if pre and post and QUALIFIERS[post] == "about" and QUALIFIERS[pre] != "about":
-            qualifier = QUALIFIERS[pre] + "_about"  # 不低于 6% 左右: a floor of about 6 %
-        return ast.Qualified(expr, qualifier, soft, self._span(meta))
+        post = rest[-1] if isinstance(rest[-1], str) and rest[-1] in QUALIFIERS_AFTER else None
+        return ast.Qualified(expr, _qualifier(pre, post), soft, previous,
+                             post if post in CONVENTION_WORDS else None, self._span(meta))
+
+    def change(self, meta: Any, c: list[Any]) -> tuple[ast.Expr, str]:
+        return (c[0], c[1])
 
     def _word(self, meta: Any, c: list[Token]) -> str:
         return str(c[0])
 
-    soft = qual_pre = qual_post = cmp_word = adj_word = _word
+    soft = qual_pre = qual_post = cmp_word = adj_word = change_word = _word
+    convention_word = range_word = inclusion = type_word_kw = _word
 
     def unit(self, meta: Any, c: list[Token]) -> str:
-        return {"％": "%", "元／月": "元/月"}.get(str(c[0]), str(c[0]))
+        return SPELLINGS.get(str(c[0]), str(c[0]))
 
     # ------------------------------------------------------------ expressions
     def if_expr(self, meta: Any, c: list[Any]) -> ast.If:
@@ -399,16 +467,28 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Not(c[0], self._span(meta))
 
     def compare(self, meta: Any, c: list[Any]) -> ast.Compare:
-        return ast.Compare(COMPARE_SYMBOLS[str(c[1])], c[0], c[2], self._span(meta))
+        return ast.Compare(COMPARE_SYMBOLS[str(c[1])], c[0], c[2], None, self._span(meta))
 
     def compare_word(self, meta: Any, c: list[Any]) -> ast.Compare:
-        return ast.Compare(COMPARE_WORDS[c[1]], c[0], c[2], self._span(meta))
+        return ast.Compare(COMPARE_WORDS[c[1]], c[0], c[2], None, self._span(meta))
+
+    def compare_convention(self, meta: Any, c: list[Any]) -> ast.Compare:
+        return ast.Compare(None, c[0], c[2], c[1], self._span(meta))
+
+    def compare_range(self, meta: Any, c: list[Any]) -> ast.Compare:
+        return ast.Compare(None, c[0], c[1], c[2], self._span(meta))
 
     def coalesce(self, meta: Any, c: list[Any]) -> ast.Coalesce:
         return ast.Coalesce(c[0], c[1], self._span(meta))
 
     def adjust(self, meta: Any, c: list[Any]) -> ast.Adjust:
+        assert c[1] in ADJUST_WORDS
         return ast.Adjust(c[1], c[0], c[2], self._span(meta))
+
+    def halve(self, meta: Any, c: list[Any]) -> ast.Adjust:
+        span = self._span(meta)
+        half = ast.Number(Decimal("0.5"), "%", "50%", False, span)
+        return ast.Adjust("减半", c[0], half, span)
 
     def binary(self, meta: Any, c: list[Any]) -> ast.Binary:
         op = "-" if c[1].type == "SUB_OP" else ARITHMETIC.get(str(c[1]), "-")
@@ -421,7 +501,8 @@ class _ToAst(Transformer[Token, Any]):
         table = c[0]
         if not isinstance(table, ast.Name):
             raise SyntaxProblem("only a table name can be indexed with […]", self._span(meta))
-        return ast.Lookup(table.name, c[2], self._span(meta))
+        keys = tuple(x for x in c[2:-1] if not isinstance(x, Token))
+        return ast.Lookup(table.name, keys, self._span(meta))
 
     def member(self, meta: Any, c: list[Any]) -> ast.Member:
         owner = c[0]
@@ -430,10 +511,19 @@ class _ToAst(Transformer[Token, Any]):
                                 "for example 地区类别.一类 or 上年.财政补助")
         return ast.Member(owner.name, str(c[2]), self._span(meta))
 
+    def with_value(self, meta: Any, c: list[Any]) -> ast.With:
+        return ast.With(c[0], str(c[1]), c[2], self._span(meta))
+
     def number(self, meta: Any, c: list[Any]) -> ast.Number:
-        text = str(c[0])
-        unit = c[1] if len(c) > 1 else None
-        return ast.Number(Decimal(text), unit, text, self._span(meta))
+        digits = str(c[0])
+        word = c[1] if len(c) > 1 else None
+        text = digits + (word or "") if word in (None, "%") else f"{digits} {word}"
+        literal = numbers.Literal(Decimal(digits), word)
+        return ast.Number(literal.value, word, text, False, self._span(meta))
+
+    def cn_number(self, meta: Any, c: list[Token]) -> ast.Number:
+        literal = numbers.read_cn_literal(str(c[0]))
+        return ast.Number(literal.value, literal.unit, str(c[0]), literal.ordinal, self._span(meta))
 
     def date(self, meta: Any, c: list[Token]) -> ast.DateLit:
         span = self._span(meta)
@@ -457,7 +547,27 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Brackets(rows, self._span(meta))
 
     def bracket(self, meta: Any, c: list[Any]) -> ast.Bracket:
-        return ast.Bracket(c[0], c[1], c[3], self._span(meta))
+        low, rest = c[0], c[1:]
+        high = rest[0] if isinstance(rest[0], ast.Bound) else None
+        rate = rest[-1] if not isinstance(rest[-1], Token) else rest[-2]
+        if high is None and not low.above:
+            raise SyntaxProblem("a bracket without 至 is the open last one, written `X 以上: 比例`",
+                                self._span(meta), "or give its upper bound: `X 至 Y: 比例`")
+        return ast.Bracket(low, high, rate, self._span(meta))
+
+    def bracket_low(self, meta: Any, c: list[Any]) -> ast.Bound:
+        return self._bound(c, meta)
+
+    def bracket_high(self, meta: Any, c: list[Any]) -> ast.Bound:
+        return self._bound(c, meta)
+
+    def _bound(self, c: list[Any], meta: Any) -> ast.Bound:
+        marks = [str(x) for x in c[1:] if isinstance(x, Token)]
+        included = None
+        for mark in marks:
+            if "含" in mark:
+                included = "不" not in mark
+        return ast.Bound(c[0], included, "以上" in marks, self._span(meta))
 
     def match(self, meta: Any, c: list[Any]) -> ast.Match:
         arms = tuple(x for x in c if isinstance(x, ast.Arm))
@@ -473,3 +583,4 @@ class _ToAst(Transformer[Token, Any]):
 
     def atom(self, meta: Any, c: list[Any]) -> Any:  # ( expr )
         return c[1]
+

@@ -1,60 +1,74 @@
 """Types with units, and the unit algebra.
 
-Every value of a policy has one of these types.  Numbers carry their unit: 元 (money, exact
-decimal), % (a rate, stored as a fraction: 80 % is 0.8), 个百分点 (percentage points, only
-added to rates), 倍 (a multiple), 年, 个月, 人/次 (counts) and bare numbers.  The algebra
-below is what makes `元 + %` an error while `元 × %` is money.
+Every value of a policy has one of these types.  Numbers carry their kind (policydsl/units.py):
+money (元, exact decimal; per 月 or per 年 when the notice says so), rates (stored as a
+fraction: 80 % is 0.8), percentage points (only added to rates), multiples, years, months,
+days, ages (周岁), counts (次, 人, 个, 种) and bare numbers.  The algebra below is what makes
+`元 + %` an error while `元 × %` is money, and keeps a monthly amount from adding to a yearly
+one: `元/月 × 12 个月` is 元.
 
-Two literal kinds adapt to where they stand: `取消` (zero) and `无上限` (unbounded); both
-take the type of the other operand.
+Two literal kinds adapt to where they stand: zero (`取消`, `不设起付线`) and unbounded
+(`无上限`, `不设封顶线`); both take the type of the other operand.  A `plural` type holds
+one value per member of a list (`限额[病种]`); 最高, 次高 and 合计 make one value of it.
 """
 
 from __future__ import annotations
 
 import attrs
 
-NUMERIC = frozenset({"money", "rate", "points", "multiple", "years", "months", "count", "number"})
-ADAPTIVE = frozenset({"zero", "unbounded"})
+from .units import TYPE_WORDS, unit, unit_word
 
-UNIT_KINDS = {
-    "元": "money", "元/月": "money", "%": "rate", "个百分点": "points", "倍": "multiple", "年": "years",
-    "个月": "months", "人": "count", "次": "count", "日期": "date", "是否": "bool",
-    "分段": "schedule",
-}
+NUMERIC = frozenset({"money", "rate", "points", "multiple", "years", "months", "days", "age",
+                     "count", "number"})
+ADAPTIVE = frozenset({"zero", "unbounded"})
+NAMES = {"number": "数", "date": "日期", "bool": "是否", "schedule": "分段", "zero": "零",
+         "unbounded": "无上限", "never": "错误"}
 
 
 @attrs.frozen
 class Type:
     kind: str
-    arg: str = ""  # the enumeration of an enum or a list; the unit word of a count
+    arg: str = ""  # the enumeration of an enum or a list; a count's label; money's period
     optional: bool = False
+    plural: bool = False  # one value per member of a list
 
     def __str__(self) -> str:
-        text = {
-            "money": "元", "rate": "%", "points": "个百分点", "multiple": "倍", "years": "年",
-            "months": "个月", "number": "数", "date": "日期", "bool": "是否", "schedule": "分段",
-            "zero": "零", "unbounded": "无上限", "never": "错误",
-        }.get(self.kind)
-        if self.kind == "count" or (self.kind == "money" and self.arg):
-            text = self.arg if self.kind == "count" else "元/月"
-        elif self.kind == "enum":
+        if self.kind == "enum":
             text = self.arg
         elif self.kind == "list":
             text = f"一组 {self.arg}"
-        return f"{text} (可选)" if self.optional else str(text)
+        elif self.kind in NAMES:
+            text = NAMES[self.kind]
+        else:
+            text = unit_word(self.kind, period=self.arg, label=self.arg)
+        if self.plural:
+            text = f"各{text}"
+        return f"{text} (可选)" if self.optional else text
 
     @property
     def numeric(self) -> bool:
         return self.kind in NUMERIC or self.kind in ADAPTIVE
 
+    @property
+    def monthly(self) -> bool:
+        return self.kind == "money" and self.arg == "月"
+
     def required(self) -> Type:
         return attrs.evolve(self, optional=False)
 
+    def single(self) -> Type:
+        return attrs.evolve(self, plural=False)
+
 
 MONEY = Type("money")
+MONEY_PER_MONTH = Type("money", "月")
+MONEY_PER_YEAR = Type("money", "年")
 RATE = Type("rate")
 POINTS = Type("points")
 MULTIPLE = Type("multiple")
+MONTHS = Type("months")
+YEARS = Type("years")
+AGE = Type("age")
 NUMBER = Type("number")
 BOOL = Type("bool")
 DATE = Type("date")
@@ -64,16 +78,16 @@ UNBOUNDED = Type("unbounded")
 NEVER = Type("never")
 
 
-MONEY_PER_MONTH = Type("money", "月")
-
-
-def of_unit(unit: str | None) -> Type:
-    if unit is None:
+def of_unit(word: str | None) -> Type:
+    """The type of a number written with this unit word (None: a bare number)."""
+    if word is None:
         return NUMBER
-    if unit == "元/月":
-        return MONEY_PER_MONTH
-    kind = UNIT_KINDS[unit]
-    return Type(kind, unit if kind == "count" else "")
+    if word in TYPE_WORDS:
+        return Type(TYPE_WORDS[word])
+    spelled = unit(word)
+    if spelled.kind == "money":
+        return Type("money", spelled.period)
+    return Type(spelled.kind, spelled.label)
 
 
 class UnitError(Exception):
@@ -81,6 +95,11 @@ class UnitError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+def _plain(t: Type) -> Type:
+    """An amount per year is an amount: 元/年 and 元 stand in the same places."""
+    return Type("money", "", t.optional, t.plural) if t.kind == "money" and t.arg == "年" else t
 
 
 def unify(a: Type, b: Type) -> Type:
@@ -102,8 +121,13 @@ def _unify(a: Type, b: Type) -> Type:
         return b if b.kind not in ADAPTIVE else a
     if b.kind in ADAPTIVE and a.numeric:
         return a
+    if _plain(a) == _plain(b):
+        return _plain(a)
     if {a.kind, b.kind} == {"rate", "multiple"}:
         return RATE
+    if a.kind == b.kind == "money":
+        raise UnitError(f"{a} and {b} cannot stand in the same place",
+                        "an amount per month and one per year differ: 元/月 × 12 个月 is 元")
     raise UnitError(f"{a} and {b} cannot stand in the same place",
                     "every branch of 若/按 and every argument of 较小/较大 needs the same unit")
 
@@ -117,53 +141,78 @@ def _same_numeric(a: Type, b: Type) -> bool:
 
 
 SCALARS = frozenset({"rate", "multiple", "number", "count"})
+MEASURES = frozenset({"money", "years", "months", "days", "age", "count"})
 
 
 def arithmetic(op: str, a: Type, b: Type) -> Type:
     """The type of `a op b`, or UnitError with a hint."""
+    if a.plural or b.plural:
+        raise UnitError(f"{a} {op} {b} is not defined",
+                        "a value per member of a list: take 最高(…), 次高(…) or 合计(…) of it first")
     if not (a.numeric and b.numeric):
         raise UnitError(f"{a} {op} {b} is not defined", "arithmetic needs numbers with units")
     if op in "+-":
-        kinds = {a.kind, b.kind}
-        if kinds == {"rate", "points"}:
-            return RATE
-        if _same_numeric(a, b):
-            return unify(a, b)
-        if "money" in kinds and "rate" in kinds:
-            raise UnitError(f"{a} {op} {b} is not defined", f"did you mean {a} × {b}?")
-        if "number" in kinds:
-            raise UnitError(f"{a} {op} {b} is not defined",
-                            "a bare number has no unit: write it with one (30 元, 5%)")
-        if kinds == {"money"}:
-            raise UnitError(f"{a} {op} {b} is not defined",
-                            "an amount per month and one per year do not add: 元/月 × 12 个月 is 元")
-        raise UnitError(f"{a} {op} {b} is not defined", "only amounts of the same unit add up")
+        return _add(op, a, b)
     if op == "×":
-        if {a, b} == {MONEY_PER_MONTH, Type("months")}:
-            return MONEY  # 元/月 × 个月 = 元 (for the year)
-        for x, y in ((a, b), (b, a)):
-            if x.kind in ADAPTIVE:
-                return y if y.kind not in ADAPTIVE else x
-            if x.kind in ("money", "years", "months", "count") and y.kind in SCALARS - {x.kind}:
-                return x
-            if x.kind == "number":
-                return y
-        if a.kind in ("rate", "multiple") and b.kind in ("rate", "multiple"):
-            return RATE if "rate" in (a.kind, b.kind) else MULTIPLE
-        raise UnitError(f"{a} × {b} is not defined", "multiply an amount by a rate, a multiple or a count")
+        return _multiply(a, b)
     if op == "÷":
-        if a.kind in ADAPTIVE:
-            return b if b.kind not in ADAPTIVE else a
-        if _same_numeric(a, b) and a.kind not in ("rate", "multiple", "number"):
-            return RATE
-        if b.kind in SCALARS and a.kind != "points":
-            return a
-        raise UnitError(f"{a} ÷ {b} is not defined", "divide an amount by an amount, a count or a rate")
+        return _divide(a, b)
     raise AssertionError(op)
 
 
+def _add(op: str, a: Type, b: Type) -> Type:
+    kinds = {a.kind, b.kind}
+    if kinds == {"rate", "points"}:
+        return RATE
+    if kinds == {"age", "years"}:
+        return AGE
+    if _same_numeric(a, b):
+        return unify(a, b)
+    if "money" in kinds and "rate" in kinds:
+        raise UnitError(f"{a} {op} {b} is not defined", f"did you mean {a} × {b}?")
+    if "number" in kinds:
+        raise UnitError(f"{a} {op} {b} is not defined",
+                        "a bare number has no unit: write it with one (30 元, 5%)")
+    if kinds == {"money"}:
+        raise UnitError(f"{a} {op} {b} is not defined",
+                        "an amount per month and one per year do not add: 元/月 × 12 个月 is 元")
+    raise UnitError(f"{a} {op} {b} is not defined", "only amounts of the same unit add up")
+
+
+def _multiply(a: Type, b: Type) -> Type:
+    for x, y in ((a, b), (b, a)):
+        if x.monthly and y.kind == "months":
+            return MONEY  # 元/月 × 个月 = 元 (for the months counted)
+        if x.kind == "money" and x.arg == "年" and y.kind == "years":
+            return MONEY
+    for x, y in ((a, b), (b, a)):
+        if x.kind in ADAPTIVE:
+            return y if y.kind not in ADAPTIVE else x
+        if x.kind in MEASURES and y.kind in SCALARS - {x.kind}:
+            return x
+        if x.kind == "number":
+            return y
+    if a.kind in ("rate", "multiple") and b.kind in ("rate", "multiple"):
+        return RATE if "rate" in (a.kind, b.kind) else MULTIPLE
+    raise UnitError(f"{a} × {b} is not defined", "multiply an amount by a rate, a multiple or a count")
+
+
+def _divide(a: Type, b: Type) -> Type:
+    if a.kind in ADAPTIVE:
+        return b if b.kind not in ADAPTIVE else a
+    if a.kind == "money" and not a.monthly and b.kind == "months":
+        return MONEY_PER_MONTH  # 年度限额 ÷ 12 个月: an amount per month
+    if _same_numeric(a, b) and a.kind not in ("rate", "multiple", "number"):
+        return RATE
+    if b.kind in SCALARS and a.kind != "points":
+        return a
+    raise UnitError(f"{a} ÷ {b} is not defined", "divide an amount by an amount, a count or a rate")
+
+
 def comparable(a: Type, b: Type) -> bool:
-    if a.kind in ("enum",) or b.kind in ("enum",):
+    if a.plural or b.plural:
+        return False
+    if a.kind == "enum" or b.kind == "enum":
         return a == b
     if a.kind == b.kind and a.kind in ("date", "bool"):
         return True
@@ -174,12 +223,12 @@ def adjust(direction: str, base: Type, amount: Type) -> tuple[str, Type]:
     """`base 提高/降低 amount`: returns the mode ("add" or "scale") and the result type.
 
     With percentage points the amount is added to a rate (or to every rate of a schedule);
-    with a rate the base is scaled (降低 50% halves it); with the base's own unit it is
-    added (增加 30 元).
+    with a rate the base is scaled (降低 50% halves it, 降低五成 too); with the base's own
+    unit it is added (增加 30 元).
     """
     if amount.kind == "points" and base.kind in ("rate", "schedule"):
         return "add", base
-    if amount.kind == "rate" and base.kind in ("money", "count", "years", "months", "rate"):
+    if amount.kind == "rate" and base.kind in MEASURES | {"rate"}:
         return "scale", base
     if base.numeric and _same_numeric(base, amount) and amount.kind != "rate":
         return "add", unify(base, amount)
