@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from .. import ast, ir, parser
+from .. import ast, ir, parser, provenance
 from ..checker import Compiler
 from ..diagnostics import Diagnostic, SourceFile, sort_key
 from ..loader import Loader, display_path, read_text
@@ -48,12 +48,11 @@ class Analysis:
 
     def __init__(self, buffers: Mapping[Path, str]):
         self.loader = BufferLoader(buffers)
-        self.compiler = Compiler()
-        self.compiler.loader = self.loader
+        self.compiler = Compiler(self.loader)
         for path in sorted(buffers):
             self.compiler.check(path)
         self._policies = {policy.path: policy for policy in self.compiler.policies()}
-        self._notices: dict[Path, str | None] = {}
+        self._notices: dict[Path, provenance.Notice | None] = {}
 
     def diagnostics(self, path: Path) -> list[Diagnostic]:
         """The diagnostics of one file, in source order, each once."""
@@ -71,8 +70,10 @@ class Analysis:
     def policy_by_id(self, policy_id: str) -> ir.Policy | None:
         return next((p for p in self._policies.values() if p.id == policy_id), None)
 
-    def notice_text(self, path: Path) -> str | None:
+    def notice(self, path: Path) -> provenance.Notice | None:
+        """A notice read from disk (None if it cannot be read: the check reports why)."""
         key = path.resolve()
         if key not in self._notices:
-            self._notices[key] = read_text(path)[0]
+            text = read_text(path)[0]
+            self._notices[key] = provenance.Notice.of(display_path(path), text) if text else None
         return self._notices[key]

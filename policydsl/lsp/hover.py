@@ -3,13 +3,11 @@ notice it comes from, with the notice's file and line.
 
 The sentence shown is the clause's quote that prints a number of the declaration (found as
 the provenance check finds it); for a value derived from others, the quote written last
-before the declaration.  Its line in the notice is found by the provenance check's
-comparison (NFKC, whitespace ignored), mapped back to the notice's own text.
+before the declaration.  Its line in the notice is found as the provenance check compares
+(NFKC, whitespace ignored).
 """
 
 from __future__ import annotations
-
-import functools
 
 from .. import ast, ir, provenance, words
 from ..display import show_value
@@ -28,16 +26,12 @@ KIND_WORDS = {
     "member": "成员", "calculator": "计算", "output": "输出", "topic": "主题", "concept": "概念",
     "clause": "条款", "policy": "政策", "alias": "修订",
 }
-FUNCTIONS = {
-    "较小": "较小(a, b, …): the smallest of its arguments",
-    "较大": "较大(a, b, …): the largest of its arguments",
-    "限定": "限定(x, 下限, 上限): x held between the two bounds",
-    "四舍五入": "四舍五入(x) rounds money to the 分, half up; 四舍五入(x, 位数) to that many places",
-    "就高不就低": "就高不就低(一组): the highest member of a list (the first in its enumeration)",
-    "已给出": "已给出(x): whether the optional input x was given",
-    "分段累计": "分段累计(金额, 分段, 起付线): each tier's rate on the part of the amount in the tier, "
-            "above the deductible",
-}
+
+
+def function_text(word: str) -> str | None:
+    """What a builtin function computes (from the registry, policydsl/words.py)."""
+    function = words.FUNCTIONS.get(word)
+    return f"**{word}** (function): {md_cell(function.says)}" if function else None
 
 
 class HoverText:
@@ -106,8 +100,8 @@ class HoverText:
         written = declaring.tree.header.fields.get("notice")
         if written is not None:
             notice = declaring.relative(str(written))
-            text = self.analysis.notice_text(notice)
-            line = notice_line(text, quote.text) if text is not None else None
+            found = self.analysis.notice(notice)
+            line = found.line_of(quote.text) if found is not None else None
             if line is not None:
                 lines.append(f"[{md_cell(str(written))}:{line}]({notice.resolve().as_uri()}#L{line})")
             else:
@@ -169,38 +163,9 @@ def best_quote(clause: ast.Clause, node: object) -> ast.Quote | None:
     """The quote that prints a number of the declaration, else the last one before it."""
     literals = list(provenance.literals(node))
     for quote in clause.quotes:
-        normalized = provenance.normalize(quote.text)
-        if any(_printed(lit, normalized) for lit in literals):
+        scanned = provenance.Quote.of(quote.text)
+        if any(scanned.holds(lit) for lit in literals):
             return quote
     line = getattr(getattr(node, "span", None), "line", 0)
     before = [q for q in clause.quotes if q.span.line <= line]
     return before[-1] if before else (clause.quotes[0] if clause.quotes else None)
-
-
-def _printed(lit: ast.Number | ast.DateLit | ast.Word, normalized_quote: str) -> bool:
-    if isinstance(lit, ast.Word):
-        return lit.word in normalized_quote
-    return provenance.number_pattern(lit).search(normalized_quote) is not None
-
-
-def notice_line(text: str, quote: str) -> int | None:
-    """The line of the notice where the quote starts (1-based), or None if it is not there."""
-    normalized, offsets = _normalized_with_offsets(text)
-    wanted = provenance.normalize(quote)
-    at = normalized.find(wanted) if wanted else -1
-    if at < 0:
-        return None
-    return text.count("\n", 0, offsets[at]) + 1
-
-
-@functools.lru_cache(maxsize=16)
-def _normalized_with_offsets(text: str) -> tuple[str, list[int]]:
-    """The text normalised as provenance compares it, and each normalised character's offset
-    in the original text."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    for offset, char in enumerate(text):
-        for normal in provenance.normalize(char):
-            chars.append(normal)
-            offsets.append(offset)
-    return "".join(chars), offsets

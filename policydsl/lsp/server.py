@@ -9,7 +9,6 @@ while the buffer does not parse: it offers the names of the last version that di
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 from pathlib import Path
 
@@ -17,10 +16,10 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
-from .. import __version__
+from .. import __version__, parser, words
 from ..diagnostics import Diagnostic
 from .analysis import Analysis
-from .hover import FUNCTIONS, KIND_WORDS, HoverText
+from .hover import KIND_WORDS, HoverText, function_text
 from .positions import UNITS, Lines, utf16_units
 from .scopes import Project, Scope
 from .symbols import NAME, Symbol, Use
@@ -47,10 +46,11 @@ AFTER_CONTINUED = re.compile(rf"沿用\s+(?:{NAME})?$")
 
 @functools.lru_cache(maxsize=1)
 def keywords() -> tuple[str, ...]:
-    """Every keyword of the grammar (its quoted words), read from grammar/policy.lark."""
-    grammar = importlib.resources.files("policydsl.grammar").joinpath("policy.lark")
-    words = re.findall(r'"([^"\\\n]+)"', grammar.read_text("utf-8"))
-    return tuple(sorted({w for w in words if re.fullmatch(r"[^\W\d_]+", w) and not w.isascii()}))
+    """Every keyword of the grammar, registry words included: its string terminals that are
+    words (not punctuation)."""
+    terminals = parser.grammar_parser().terminals
+    strings = {str(t.pattern.value) for t in terminals if t.pattern.type == "str"}
+    return tuple(sorted(w for w in strings if any(c.isalpha() for c in w)))
 
 
 class PolicyServer(LanguageServer):
@@ -114,7 +114,7 @@ class PolicyServer(LanguageServer):
             return None
         scope, item = found
         if isinstance(item, Use) and item.kind == "function":
-            text = FUNCTIONS.get(item.name)
+            text = function_text(item.name)
         else:
             symbol = item if isinstance(item, Symbol) else self.project.resolve(scope, item)
             text = HoverText(self.project).of(symbol, scope) if symbol is not None else None
@@ -165,8 +165,9 @@ class PolicyServer(LanguageServer):
             items = [symbol_item(s) for s in (scope.base.calculators if scope.base else {}).values()]
         else:
             items = [symbol_item(s) for s in names_of(scope)] + [keyword_item(w) for w in keywords()]
-            items += [types.CompletionItem(label=f, kind=types.CompletionItemKind.Function,
-                                           detail=FUNCTIONS[f]) for f in FUNCTIONS]
+            items += [types.CompletionItem(label=word, kind=types.CompletionItemKind.Function,
+                                           detail=function.says)
+                      for word, function in words.FUNCTIONS.items()]
         return types.CompletionList(is_incomplete=False, items=items)
 
     def document_symbols(self, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
