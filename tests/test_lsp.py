@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 import pytest
 
-from policydsl import api, ast
+from policydsl import api, ast, fmt, words
 
 from .conftest import POLICIES, ROOT
 
@@ -337,6 +337,32 @@ def test_hover_shows_the_value_the_amendment_computes(editor: Editor, workspace:
     assert "notices/nmg-2024-resident-medical-insurance.txt:9" in shown  # the notice's (一)
 
 
+def test_hover_on_a_table_lists_its_rows_and_on_a_function_says_what_it_computes(
+        editor: Editor, workspace: Path) -> None:
+    tables = calls = 0
+    for path in policy_files(workspace):
+        tree = tree_of(path)
+        found = [n for n in nodes(tree.items) if isinstance(n, (ast.Table, ast.Call))]
+        if not found:
+            continue
+        with editor.opened(path):
+            for node in found:
+                if isinstance(node, ast.Table):
+                    line, character = name_position(path, node.span, node.name)
+                    shown = editor.at("textDocument/hover", path, line, character)["contents"]["value"]
+                    assert f"表 {node.name}" in shown and "按 " + "、".join(node.key_enums) in shown
+                    rows = {"、".join(k or "其他" for k in row.keys) for row in node.rows}
+                    assert all(f"{row}: " in shown for row in rows), (node.name, shown)
+                    tables += 1
+                else:
+                    line, character = position(path, node.span.line, node.span.column)
+                    shown = editor.at("textDocument/hover", path, line, character)["contents"]["value"]
+                    says = words.FUNCTIONS[node.func].says
+                    assert shown.replace("\\", "") == f"**{node.func}** (function): {says}"
+                    calls += 1
+    assert tables >= 2 and calls >= 2
+
+
 # ---------------------------------------------------------------- definition, references
 def test_definition_of_every_name_lands_on_its_declaration(editor: Editor, workspace: Path) -> None:
     checked = 0
@@ -490,7 +516,6 @@ def test_document_symbols_list_clauses_with_their_declarations_and_calculators(
 
 
 def test_formatting_goes_through_fmt(editor: Editor, workspace: Path) -> None:
-    fmt = pytest.importorskip("policydsl.fmt")
     path = policy_files(workspace)[-1]
     mangled = "\n".join(line.strip() for line in path.read_text(encoding="utf-8").split("\n"))
     expected = fmt.format_text(mangled, str(path)).text

@@ -19,7 +19,8 @@ QUALIFIERS = {
     "at_least": "at least (不低于)", "at_most": "at most (不高于)", "about": "about (左右)",
     "at_least_about": "at least about (不低于 … 左右)",
     "at_most_about": "at most about (不高于 … 左右)", "average": "on average (平均达到)",
-    "from": "from (起)",
+    "from": "from (起)", "above": "above, not including it (以上, 不含本数)",
+    "below": "below, not including it (以下, 不含本数)",
 }
 KIND_WORDS = {
     "param": "参数", "input": "输入", "rule": "规则", "table": "表", "enum": "枚举",
@@ -117,6 +118,10 @@ def param_lines(param: ir.Param) -> list[str]:
     if param.soft:
         lines.append("原则上: a soft rule (a warning, not an error, when broken)")
     lines.append(f"written: {md_cell(param.source)}")
+    if param.previous is not None:
+        lines.append(f"before: {show_value(param.previous, param.type)} (由 … 调整为)")
+    if param.effective is not None:
+        lines.append(f"takes effect: {param.effective} (自 … 起)")
     if param.local_choice is not None:
         lines.append(f"自定 (the author's own choice): {md_cell(param.local_choice)}")
     return lines
@@ -131,9 +136,9 @@ def input_lines(inp: ir.Input) -> list[str]:
 
 
 def table_lines(table: ir.Table) -> list[str]:
-    rows = [f"{md_cell(row.member or '其他')}: {sign(row.qualifier)}"
+    rows = ["、".join(m or "其他" for m in row.members) + f": {sign(row.qualifier)}"
             f"{show_value(row.value, table.type)}" for row in table.rows]
-    return [f"按 {md_cell(table.enum)} · type: {table.type}", " · ".join(rows)]
+    return [f"按 {'、'.join(table.keys)} · type: {table.type}", md_cell(" · ".join(rows))]
 
 
 def calculator_lines(calc: ir.Calculator) -> list[str]:

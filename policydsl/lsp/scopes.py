@@ -134,14 +134,13 @@ class Project:
         symbol = item if isinstance(item, Symbol) else self.resolve(scope, item)
         return (scope, symbol) if symbol is not None else None
 
-    def references(self, symbol: Symbol, files: list[Path]) -> list[Use]:
+    def references(self, symbol: Symbol, files: list[Path]) -> list[tuple[Path, Use]]:
         """Every use, in the given files, that refers to `symbol`."""
-        found: list[Use] = []
+        found: list[tuple[Path, Use]] = []
         for path in files:
             scope = self.scope(path)
-            if scope is None:
-                continue
-            found.extend(u for u in scope.file.uses if self.resolve(scope, u) == symbol)
+            if scope is not None:
+                found += [(path, u) for u in scope.file.uses if self.resolve(scope, u) == symbol]
         return found
 
 

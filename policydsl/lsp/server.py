@@ -16,7 +16,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
-from .. import __version__, parser, words
+from .. import __version__, fmt, parser, words
 from ..diagnostics import Diagnostic
 from .analysis import Analysis
 from .hover import KIND_WORDS, HoverText, function_text
@@ -133,17 +133,14 @@ class PolicyServer(LanguageServer):
         if target is None:
             return []
         symbol = target[1]
-        files = self.related_files(symbol.path)
-        found: list[types.Location | None] = []
-        if params.context.include_declaration:
-            found.append(self.location(symbol, symbol.path))
-        found += [self.location(use, Path(path)) for path, use in
-                  ((p, u) for p in files for u in self.project.references(symbol, [p]))]
+        found = [self.location(symbol, symbol.path)] if params.context.include_declaration else []
+        found += [self.location(use, path) for path, use in
+                  self.project.references(symbol, self.related_files(symbol.path))]
         return [loc for loc in found if loc is not None]
 
     def related_files(self, declaring: Path) -> list[Path]:
-        """Where references may be: the open policies, the files they reach, and the policies
-        of the workspace folder."""
+        """Where references may be: the declaring file, the open policies and the policies of
+        the workspace folder."""
         files = {declaring.resolve()} | {Path(doc.path).resolve() for doc in self.policy_documents()}
         root = self.workspace.root_path
         if root:
@@ -178,8 +175,6 @@ class PolicyServer(LanguageServer):
         return outline(file.symbols, self.lines(doc.source))
 
     def formatting(self, params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
-        from .. import fmt
-
         doc = self.workspace.get_text_document(params.text_document.uri)
         result = fmt.format_text(doc.source, doc.path)
         if result.text is None or result.text == doc.source:
