@@ -694,9 +694,10 @@ def _float_units(field: str, column: Any, scale: int) -> tuple[Array, list[Probl
     bad = ~exact & ~nulls
     problems: list[Problem] = []
     if bad.any():
+        near = "1e-6 元 of a whole 分" if scale == 2 else f"1e-{scale + 4} of a multiple of 1e-{scale}"
         problems.append(_problem(bad, field, lambda row: (
-            f"the float {values[row]!r} is not within 1e-{scale + 4} of a multiple of "
-            f"1e-{scale}; give decimals or decimal text")))
+            f"the float {float(values[row])!r} is not within {near}; give decimals (decimal128) "
+            "or decimal text")))
     return np.where(exact & ~nulls, nearest, 0).astype(np.int64), problems
 
 
@@ -733,8 +734,9 @@ def _number_column(field: str, column: Any, scale: int, what: str) -> tuple[Col,
     units, problems = _units(field, column, scale, what)
     negative = units < 0
     if negative.any():
+        given = units
         problems.append(_problem(negative, field, lambda row: (
-            f"must not be negative, got {_decimal_text(int(units[row]), scale)}")))
+            f"must not be negative, got {_decimal_text(int(given[row]), scale)}")))
         units = np.where(negative, 0, units)
     bound = int(units.max()) if units.size else 0
     return Col(units, scale, bound, missing=_nulls(column)), problems

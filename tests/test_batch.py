@@ -1,0 +1,459 @@
+"""The batch calculators (generated/batch/): every row equals the scalar calculator.
+
+Each calculator of every shipped policy runs on 100,000 random rows (tests/strategies.py) and on
+hypothesis-drawn plans (which inputs are constants, how many values are bad); every row's
+outputs must equal the scalar calculator's, and a row must fail exactly when the scalar call
+raises.  Then hand-worked cases: the notices' example, half-分 ties, amounts beyond int64 and
+beyond 28 digits, floats, and the messages that name column, row and clause.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import functools
+import subprocess
+import sys
+import types
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from policydsl import api, ir, runner
+from policydsl.backends import batch
+
+from . import strategies
+from .conftest import GENERATED, POLICIES, check_source
+
+SHIPPED = api.check([POLICIES])
+CALCULATORS = [(p.id, c.name) for p in SHIPPED.policies for c in p.calculators]
+POLICY = {p.id: p for p in SHIPPED.policies}
+
+
+@functools.cache
+def batch_module(policy: ir.Policy) -> types.ModuleType:
+    """The batch module of a policy, generated from the current IR and run in memory."""
+    name = f"_batch_{policy.id}_{id(policy)}"
+    module = types.ModuleType(name)
+    sys.modules[name] = module
+    exec(compile(batch.generate(policy), f"<batch {policy.id}>", "exec"), module.__dict__)
+    return module
+
+
+@functools.cache
+def scalar_module(policy: ir.Policy) -> types.ModuleType:
+    return runner.load_module(policy)
+
+
+def functions(policy_id: str, calc_name: str) -> tuple[ir.Policy, ir.Calculator, Any, Any]:
+    policy = POLICY[policy_id]
+    calc = next(c for c in policy.calculators if c.name == calc_name)
+    scalar = getattr(scalar_module(policy), batch.pyident(calc.name))
+    vectorised = getattr(batch_module(policy), batch.ident(calc.name))
+    return policy, calc, scalar, vectorised
+
+
+# ---------------------------------------------------------------- comparing with the scalar
+def plain(value: object) -> object:
+    """A scalar result's value as the batch table holds it."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def scalar_rows(scalar: Any, population: strategies.Population) -> list[dict[str, object] | None]:
+    """Each row's outputs from the scalar calculator, or None where it raises ValueError."""
+    results: list[dict[str, object] | None] = []
+    for row in range(population.count):
+        try:
+            results.append({k: plain(v) for k, v in scalar(**population.call(row)).as_dict().items()})
+        except ValueError:
+            results.append(None)
+    return results
+
+
+def table_of(policy: ir.Policy, population: strategies.Population, style: int) -> pa.Table:
+    """The population as an Arrow table, each column in one of the forms a caller may use
+    (decimal text, decimal128, floats, list<string> or "a|b" text, dictionary, date32)."""
+    columns = {"编号": pa.array(range(population.count))}  # not an input: ignored
+    for index, (name, values) in enumerate(population.columns.items()):
+        typ = policy.input(name).type
+        columns[name] = column_of(typ, values, (style + index) % 3)
+    return pa.table(columns)
+
+
+def column_of(typ: ir.Type, values: list[Any], form: int) -> pa.Array:
+    present = [v for v in values if v is not None]
+    if typ.kind in strategies.NUMBER_KINDS:
+        numbers = [_decimal(v) for v in present]
+        if form == 1 and all(n is not None for n in numbers):
+            return pa.array([None if v is None else Decimal(v) for v in values])
+        if form == 2 and all(n is not None and abs(n) < 10**9 for n in numbers):
+            return pa.array([None if v is None else float(v) for v in values], pa.float64())
+        return pa.array(values, pa.string())
+    if typ.kind == "list":
+        if form == 1 and all(isinstance(v, list) and all("|" not in m for m in v) for v in present):
+            return pa.array([None if v is None else "|".join(v) for v in values], pa.string())
+        return pa.array(values, pa.list_(pa.string()))
+    if typ.kind == "enum" and form == 1:
+        return pa.array(values, pa.string()).dictionary_encode()
+    if typ.kind == "date" and form == 1 and all(_date(v) for v in present):
+        return pa.array([None if v is None else datetime.date.fromisoformat(v) for v in values])
+    return pa.array(values)
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
+
+
+def _date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def mismatches(calc: ir.Calculator, got: pa.Table, expected: list[dict[str, object] | None]) -> list[str]:
+    """Rows where the batch table differs from the scalar results (the first ten)."""
+    errors = got.column("错误").to_pylist() if "错误" in got.column_names else [None] * got.num_rows
+    outputs = {o.name: got.column(o.name).to_pylist() for o in calc.outputs}
+    found = []
+    for row, want in enumerate(expected):
+        if want is None:
+            if errors[row] is None:
+                found.append(f"row {row}: the scalar calculator raises, the batch one does not")
+            continue
+        if errors[row] is not None:
+            found.append(f"row {row}: the batch calculator refuses it: {errors[row]}")
+            continue
+        for name, value in want.items():
+            if outputs[name][row] != value or type(outputs[name][row]) is not type(value):
+                found.append(f"row {row}: {name} = {outputs[name][row]!r}, scalar {value!r}")
+        if len(found) >= 10:
+            break
+    return found[:10]
+
+
+def check_population(calc_key: tuple[str, str], population: strategies.Population, style: int) -> None:
+    policy, calc, scalar, vectorised = functions(*calc_key)
+    expected = scalar_rows(scalar, population)
+    table = table_of(policy, population, style)
+    got = vectorised(table, errors="column", **population.constants)
+    assert got.column_names == [o.name for o in calc.outputs] + ["错误"]
+    assert mismatches(calc, got, expected) == []
+    good = [row for row, want in enumerate(expected) if want is not None]
+    if len(good) < len(expected):  # errors="raise": the first bad row, named
+        first_bad = next(row for row, want in enumerate(expected) if want is None)
+        with pytest.raises(ValueError, match=rf"^row {first_bad}: "):
+            vectorised(table, **population.constants)
+    clean = vectorised(table.take(pa.array(good, pa.int64())), **population.constants)
+    assert clean.column_names == [o.name for o in calc.outputs]
+    assert mismatches(calc, clean, [expected[row] for row in good]) == []
+
+
+# ---------------------------------------------------------------- every calculator, every row
+@pytest.mark.parametrize("calc_key", CALCULATORS, ids=["/".join(k) for k in CALCULATORS])
+def test_100000_random_rows_equal_the_scalar_calculator(calc_key: tuple[str, str]) -> None:
+    policy, calc, _, _ = functions(*calc_key)
+    plan = strategies.default_plan(policy, calc, seed=20261202, bad_share=0.002)
+    population = strategies.population(policy, calc, 100_000, plan)
+    check_population(calc_key, population, style=0)
+
+
+@pytest.mark.parametrize("calc_key", CALCULATORS, ids=["/".join(k) for k in CALCULATORS])
+def test_random_plans_equal_the_scalar_calculator(calc_key: tuple[str, str]) -> None:
+    policy, calc, _, _ = functions(*calc_key)
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(plan=strategies.plans(policy, calc))
+    def run(plan: strategies.Plan) -> None:
+        population = strategies.population(policy, calc, 300, plan)
+        try:
+            check_population(calc_key, population, style=plan.seed % 3)
+        except ValueError as err:  # a bad constant: both calculators refuse the call
+            with pytest.raises(ValueError):
+                functions(*calc_key)[2](**population.call(0))
+            assert "(" in str(err)
+
+    run()
+
+
+# ---------------------------------------------------------------- hand-worked cases
+TRIPLE = ("nmg_2022_major_illness", "三重制度报销")
+LOCAL = {  # the docs/calculators.md example: a 盟市's settings
+    "基本医保起付线": "1000", "基本医保支付比例": "0.7", "基本医保封顶线": "150000",
+    "大病保险起付线": "15000", "大病保险封顶线": "300000", "全体居民人均可支配收入": "36000",
+    "农村牧区居民人均可支配收入": "20000", "医疗救助年度限额": "50000",
+    "大病保险分段": [{"上限": "50000", "比例": "0.6"}, {"上限": None, "比例": "0.7"}],
+}
+
+
+def triple(table: object, **constants: object) -> pa.Table:
+    result: pa.Table = functions(*TRIPLE)[3](table, **{**LOCAL, **constants})
+    return result
+
+
+def test_the_worked_example_of_the_docs() -> None:
+    out = triple({"政策范围内费用": ["100000"], "身份": [["低保对象"]]})
+    row = out.to_pylist()[0]
+    assert row["基本医保支付"] == Decimal("69300.00")  # (100000 − 1000) × 70 %
+    assert row["医疗救助支付"] == Decimal("10934.00")
+    assert row["适用身份"] == "低保对象"
+    assert out.schema.field("基本医保支付").type == pa.decimal128(18, 2)
+    assert out.schema.field("适用身份").type == pa.string()
+    assert out.schema.field("因病致贫监测").type == pa.bool_()
+
+
+def test_half_a_fen_rounds_up_and_nothing_else_is_rounded() -> None:
+    # (1000.05 − 1000) × 70 % = 0.035 元 → 0.04; (1000.15 − 1000) × 70 % = 0.105 → 0.11
+    out = triple({"政策范围内费用": ["1000.05", "1000.15", "1000.01"], "身份": ["普通参保人"] * 3})
+    assert out.column("基本医保支付").to_pylist() == [Decimal("0.04"), Decimal("0.11"), Decimal("0.01")]
+    # 0.007 元 rounds to 0.01: the remainder 1000.01 − 0.01 = 1000.00 is exact
+    assert out.column("个人负担").to_pylist()[2] == Decimal("1000.00")
+
+
+def test_amounts_beyond_int64_are_exact() -> None:
+    """9e13 元 × 0.999999 needs 2e22 units: Python integers, and the same 分 as Decimal."""
+    policy, calc, scalar, vectorised = functions(*TRIPLE)
+    costs = ["90000000000000.05", "12345678901234.57"]
+    constants = {**LOCAL, "基本医保支付比例": "0.999999", "基本医保封顶线": "99999999999999"}
+    out = vectorised({"政策范围内费用": costs, "身份": ["普通参保人", "低保对象"]}, **constants)
+    for row, cost in enumerate(costs):
+        want = scalar(政策范围内费用=cost, 身份=[out.column("适用身份")[row].as_py()], **constants)
+        assert out.column("基本医保支付")[row].as_py() == want.基本医保支付
+        assert out.column("个人负担")[row].as_py() == want.个人负担
+
+
+def test_beyond_28_digits_the_row_is_refused_not_rounded(tmp_path: Path) -> None:
+    """The scalar calculator rounds a product of more than 28 digits; the batch one refuses
+    that row rather than differ from it."""
+    policy = check_source(tmp_path, """
+条款 一 "测试" {
+  输入 金额: 元
+  输入 比例一: %
+  输入 比例二: %
+  规则 结果 = 四舍五入(金额 × 比例一 × 比例二 × 比例一)
+}
+计算 连乘 { 输出 结果 }
+""").policies[0]
+    module, scalar = batch_module(policy), scalar_module(policy)
+    rates = {"比例一": "0.123457", "比例二": "0.654321"}
+    amounts = ["12345678901234567.89", "12345.67"]  # 1.2e18 分 × three rates of 6 decimals
+    out = module.连乘({"金额": amounts}, errors="column", **rates)
+    assert out.column("结果")[1].as_py() == scalar.连乘(金额=amounts[1], **rates).结果
+    assert out.column("结果")[0].as_py() is None
+    assert "more than 28 significant digits" in out.column("错误")[0].as_py()
+    with pytest.raises(ValueError, match="^row 0: 结果 .*28 significant digits"):
+        module.连乘({"金额": amounts}, **rates)
+
+
+def test_floats_are_taken_only_within_a_millionth_of_a_yuan_of_a_fen() -> None:
+    out = triple({"政策范围内费用": [100000.0, 1000.05, 2000.1], "身份": ["低保对象"] * 3})
+    assert out.column("基本医保支付").to_pylist()[0] == Decimal("69300.00")
+    with pytest.raises(ValueError) as err:
+        triple({"政策范围内费用": [100000.0, 1000.001], "身份": ["低保对象"] * 2})
+    assert str(err.value).startswith("row 1: 政策范围内费用 (nmg_2022_major_illness 二（五）")
+    assert "the float 1000.001" in str(err.value)
+
+
+@pytest.mark.parametrize(("table", "constants", "message"), [
+    ({"政策范围内费用": ["100", "-5"], "身份": ["低保对象"] * 2}, {},
+     "row 1: 政策范围内费用 (nmg_2022_major_illness 二（五）、促进三重制度互补衔接): must not be "
+     "negative, got -5"),
+    ({"政策范围内费用": ["100", "100"], "身份": ["低保对象", "四类人员"]}, {},
+     "row 1: 身份 (nmg_2022_major_illness 二（三）、做好分类资助参保工作): unknown 救助对象身份 "
+     "'四类人员'; expected one of 特困人员、低保对象"),
+    ({"政策范围内费用": ["100", "1.234"], "身份": ["低保对象"] * 2}, {},
+     "row 1: 政策范围内费用 (nmg_2022_major_illness 二（五）、促进三重制度互补衔接): 1.234 has a "
+     "fraction of a 分"),
+    ({"政策范围内费用": ["100", "100"], "身份": [["低保对象"], []]}, {},
+     "row 1: 身份 (nmg_2022_major_illness 二（三）、做好分类资助参保工作): the list is empty"),
+    ({"政策范围内费用": ["100", None], "身份": ["低保对象"] * 2}, {},
+     "row 1: 政策范围内费用 (nmg_2022_major_illness 二（五）、促进三重制度互补衔接): no value (null)"),
+    ({"政策范围内费用": ["1", "2", "3"], "身份": ["普通参保人", "返贫致贫人口", "返贫致贫人口"]}, {},
+     "row 1: 医疗救助起付线 (nmg_2022_major_illness 二（七）、合理确定医疗救助标准): 救助起付线："
+     "返贫致贫人口的救助起付标准由盟市确定，须给出 (and 1 more row with errors"),
+])
+def test_bad_rows_name_the_column_the_row_and_the_clause(table: dict[str, list[Any]],
+                                                          constants: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError) as err:
+        triple(table, **constants)
+    assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize(("constants", "message"), [
+    ({"大病保险分段": [{"上限": "50000", "比例": "0.55"}, {"上限": None, "比例": "0.7"}]},
+     "大病保险分段 = 0.55 breaks the bound 不低于 大病保险最低支付比例 (= 0.6) set by "
+     "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+    ({"大病保险分段": [{"上限": "50000", "比例": "0.6"}, {"上限": "10", "比例": "0.7"}]},
+     "the last tier must be open"),
+    ({"基本医保支付比例": "1.2"}, "a rate must not exceed 100%, got 1.2"),
+    ({"基本医保起付线": "-1"}, "基本医保起付线 (nmg_2022_major_illness 二（五）、促进三重制度互补衔接): "
+     "must not be negative"),
+    ({"低保救助比例": "0.65"}, "低保救助比例 = 0.65 breaks the bound 不低于 70%"),
+    ({"没有这个输入": "1"}, "no input 没有这个输入"),
+    ({"规范转诊": None}, "规范转诊 (nmg_2022_major_illness 二（十五）、提高综合服务管理水平): None is not a value"),
+])
+def test_a_bad_constant_is_refused_at_once(constants: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=None) as err:
+        triple({"政策范围内费用": ["100"], "身份": ["低保对象"]}, **constants)
+    assert message in str(err.value)
+
+
+def test_a_missing_column_is_named() -> None:
+    with pytest.raises(ValueError) as err:
+        triple({"身份": ["低保对象"]})
+    assert str(err.value).startswith("政策范围内费用 (nmg_2022_major_illness 二（五）、促进三重制度互补"
+                                     "衔接): no column '政策范围内费用' and no keyword 政策范围内费用=…")
+
+
+def test_a_column_and_a_keyword_for_one_input_are_refused() -> None:
+    with pytest.raises(ValueError, match="given both as a column and as a keyword"):
+        triple({"政策范围内费用": ["1"], "身份": ["低保对象"], "基本医保起付线": ["1"]})
+
+
+def test_a_bound_set_per_row_fails_only_its_rows() -> None:
+    """定额资助标准 must lie between 45 % and 100 % of 个人缴费标准, row by row."""
+    _, _, scalar, vectorised = functions("nmg_2022_major_illness", "资助参保")
+    table = {"身份": ["低保对象", "低保对象", "特困人员"], "个人缴费标准": ["380", "380", "380"],
+             "定额资助标准": ["171", "170.99", "380"]}
+    out = vectorised(table, errors="column")
+    assert out.column("资助金额").to_pylist() == [Decimal("171.00"), None, Decimal("380.00")]
+    assert out.column("个人实缴").to_pylist() == [Decimal("209.00"), None, Decimal("0.00")]
+    assert out.column("错误").to_pylist() == [
+        None, "定额资助标准 = 170.99 breaks the bound 不低于 个人缴费标准 × 定额资助最低比例 (= 171) "
+        "set by nmg_2022_major_illness 二（三）、做好分类资助参保工作", None]
+    with pytest.raises(ValueError, match="breaks the bound"):
+        scalar(身份=["低保对象"], 个人缴费标准="380", 定额资助标准="170.99")
+
+
+def test_errors_column_keeps_every_row_and_says_why() -> None:
+    out = triple({"政策范围内费用": ["100000", "-1", "abc"], "身份": ["低保对象"] * 3},
+                 errors="column")
+    assert out.num_rows == 3
+    assert out.column("基本医保支付").to_pylist() == [Decimal("69300.00"), None, None]
+    errors = out.column("错误").to_pylist()
+    assert errors[0] is None
+    assert errors[1].endswith("must not be negative, got -1")
+    assert errors[2].endswith("'abc' is not a number")
+    with pytest.raises(ValueError, match="errors must be"):
+        triple({"政策范围内费用": ["1"], "身份": ["低保对象"]}, errors="ignore")
+
+
+def test_dataframes_and_mappings_are_tables() -> None:
+    frame = pd.DataFrame({"政策范围内费用": [Decimal("100000"), Decimal("5000")],
+                          "身份": [["低保对象"], ["普通参保人", "特困人员"]]})
+    from_pandas = triple(frame)
+    from_mapping = triple({"政策范围内费用": [100000, 5000], "身份": ["低保对象", "普通参保人|特困人员"]})
+    assert from_pandas.equals(from_mapping)
+    assert from_pandas.column("适用身份").to_pylist() == ["低保对象", "特困人员"]
+    assert triple(pa.table({"政策范围内费用": ["1"], "身份": ["低保对象"]}).to_batches()[0]).num_rows == 1
+    with pytest.raises(TypeError, match="expected a pyarrow Table"):
+        triple([1, 2, 3])
+
+
+def test_a_keyword_constant_equals_a_column_of_it() -> None:
+    vectorised = functions(*TRIPLE)[3]
+    rows = {"政策范围内费用": ["100000", "20000"], "身份": ["低保对象", "普通参保人"]}
+    local = {k: v for k, v in LOCAL.items() if k != "医疗救助年度限额"}
+    as_column = vectorised({**rows, "医疗救助年度限额": ["1000", "1000"]}, **local)
+    assert as_column.equals(vectorised(rows, 医疗救助年度限额="1000", **local))
+
+
+# ---------------------------------------------------------------- what the backend refuses
+def test_an_unrounded_division_refuses_its_calculator_only(tmp_path: Path) -> None:
+    result = check_source(tmp_path, """
+条款 一 "测试" {
+  输入 甲: 元
+  输入 乙: 元
+  规则 比值 = 甲 ÷ 乙
+  规则 比值到分 = 四舍五入(甲 ÷ 乙, 2)
+}
+计算 不取整 { 输出 比值 }
+计算 取整 { 输出 比值到分 }
+""")
+    policy = result.policies[0]
+    module = batch_module(policy)
+    with pytest.raises(NotImplementedError, match="不取整 cannot run in batch: .*÷.* 28 significant digits"):
+        module.不取整({"甲": ["1"], "乙": ["3"]})
+    scalar = scalar_module(policy)
+    cases = [("1", "3"), ("2", "3"), ("0.05", "1"), ("1", "0.08"), ("100000000", "0.07"), ("5", "0")]
+    out = module.取整({"甲": [a for a, _ in cases], "乙": [b for _, b in cases]}, errors="column")
+    for row, (a, b) in enumerate(cases[:-1]):
+        assert out.column("比值到分")[row].as_py() == scalar.取整(甲=a, 乙=b).比值到分
+    assert out.column("错误")[5].as_py().endswith("(甲 ÷ 乙): division by zero")
+
+
+def test_every_construct_of_the_ir_has_a_method_or_an_error() -> None:
+    """A node the backend does not know refuses its calculator (naming the node): it never
+    becomes wrong code."""
+    for node in ir.Expr.__args__:  # type: ignore[attr-defined]
+        if node not in (ir.Const, ir.Ref):
+            assert hasattr(batch._Module, "_" + node.__name__), node.__name__
+
+
+# ---------------------------------------------------------------- the committed modules
+BATCH_MODULES = sorted(p.stem for p in (GENERATED / "batch").glob("*.py") if p.stem != "__init__")
+
+
+def test_every_policy_has_a_batch_module() -> None:
+    assert BATCH_MODULES == sorted(p.id for p in SHIPPED.policies)
+
+
+@pytest.mark.parametrize("policy_id", BATCH_MODULES)
+def test_batch_modules_import_numpy_and_pyarrow_only(policy_id: str) -> None:
+    path = GENERATED / "batch" / f"{policy_id}.py"
+    code = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('m', {str(path)!r})\n"
+        "m = importlib.util.module_from_spec(spec); sys.modules['m'] = m\n"
+        "spec.loader.exec_module(m)\n"
+        "roots = {n.split('.')[0] for n in sys.modules}\n"
+        "bad = roots & {'policydsl', 'lark', 'attrs', 'jinja2', 'click', 'pandas', 'yaml'}\n"
+        "assert not bad, bad\n"
+        "print(len(m.__all__))\n"
+    )
+    done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_batch_modules_are_clean_under_ruff_and_mypy_strict(tmp_path: Path) -> None:
+    target = tmp_path / "batch"
+    target.mkdir()
+    for path in (GENERATED / "batch").glob("*.py"):
+        (target / path.name).write_bytes(path.read_bytes())
+    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select",
+                           "E,F,W,I,B,UP", "--ignore", "E501", str(target)],
+                          capture_output=True, text=True)
+    assert ruff.returncode == 0, ruff.stdout
+    mypy = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(target)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert mypy.returncode == 0, mypy.stdout
+
+
+def test_the_module_cites_each_number_and_rule() -> None:
+    text = (GENERATED / "batch" / "nmg_2022_major_illness.py").read_text("utf-8")
+    assert ("# 不低于 60% — nmg_2022_major_illness 二（五）、促进三重制度互补衔接\n"
+            "大病保险最低支付比例: Final = _number(\"0.6\")") in text
+    assert "出处：nmg_2022_major_illness 二（五）、促进三重制度互补衔接" in text
+    assert "def 规则_基本医保支付(" in text
+
+
+def test_the_runtime_copy_holds_only_what_a_module_uses() -> None:
+    xinzhou = (GENERATED / "batch" / "xinzhou_2023_resident.py").read_text("utf-8")
+    assert "def _lookup(" in xinzhou
+    assert "def _progressive(" not in xinzhou  # no 分段 there
+    assert "def _members(" not in xinzhou
