@@ -54,21 +54,22 @@ class Analysis:
         self._policies = {policy.path: policy for policy in self.compiler.policies()}
         self._notices: dict[Path, provenance.Notice | None] = {}
 
-    def diagnostics(self, path: Path) -> list[Diagnostic]:
-        """The diagnostics of one file, in source order, each once."""
-        shown = display_path(path)
-        return sorted({d for d in self.compiler.diagnostics if d.span.path == shown}, key=sort_key)
-
     def load(self, path: Path) -> Loaded:
         return self.loader.load(path)
+
+    def shown_path(self, path: Path) -> str:
+        """The path by which diagnostics and the IR name a file (as the loader first read it)."""
+        return self.load(path)[0].path
+
+    def diagnostics(self, path: Path) -> list[Diagnostic]:
+        """The diagnostics of one file, in source order, each once."""
+        shown = self.shown_path(path)
+        return sorted({d for d in self.compiler.diagnostics if d.span.path == shown}, key=sort_key)
 
     def policy(self, path: Path) -> ir.Policy | None:
         """The checked policy of a file (checked even when it has errors; None if it does not
         parse or was not reached)."""
-        return self._policies.get(display_path(path))
-
-    def policy_by_id(self, policy_id: str) -> ir.Policy | None:
-        return next((p for p in self._policies.values() if p.id == policy_id), None)
+        return self._policies.get(self.shown_path(path))
 
     def notice(self, path: Path) -> provenance.Notice | None:
         """A notice read from disk (None if it cannot be read: the check reports why)."""

@@ -32,9 +32,6 @@ class Scope:
     base: Scope | None  # the amended policy
 
 
-EMPTY: dict[str, Symbol] = {}
-
-
 class Project:
     """The files an analysis reaches, indexed on demand, each once."""
 

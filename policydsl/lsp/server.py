@@ -22,7 +22,7 @@ from .analysis import Analysis
 from .hover import KIND_WORDS, HoverText, function_text
 from .positions import UNITS, Lines, utf16_units
 from .scopes import Project, Scope
-from .symbols import NAME, Symbol, Use
+from .symbols import Symbol, Use
 
 SEVERITY = {True: types.DiagnosticSeverity.Error, False: types.DiagnosticSeverity.Warning}
 SYMBOL_KINDS = {
@@ -40,6 +40,7 @@ COMPLETION_KINDS = {
     "calculator": types.CompletionItemKind.Class,
 }
 CONTAINERS = {"clause", "enum", "calculator", "topic"}  # symbols that hold others in the outline
+NAME = r"[^\W\d]\w*"  # enough to see what is typed before the cursor
 AFTER_DOT = re.compile(rf"({NAME})\s*[.．]\s*(?:{NAME})?$")
 AFTER_CONTINUED = re.compile(rf"沿用\s+(?:{NAME})?$")
 

@@ -2,9 +2,8 @@
 
 AST nodes carry the span of the whole construct (`参数 财政补助 = …` starts at 参数); the name's
 own span is found by scanning the file's name tokens from the start of the construct.  The
-tokens are found as the grammar finds them (a name is letters of any script, a digit only
-after an ASCII letter, digit or _), skipping strings, comments and numbers, so a heading that
-contains a name is never mistaken for it.
+tokens are found with the grammar's own terminals (NAME, and the strings, comments, dates and
+numbers it skips), so a heading or a quote that contains a name is never mistaken for it.
 
 Expressions are walked generically: a new kind of AST node needs code here only if it holds
 a name as a plain string (as `Lookup.table` and `Call.func` do).
@@ -13,18 +12,39 @@ a name as a plain string (as `Lookup.table` and `Call.func` do).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from pathlib import Path
 
 import attrs
 
-from .. import ast
+from .. import ast, parser
 from ..diagnostics import SourceFile, Span
 
-NAME = r"(?:[^\W\d]|(?<=[A-Za-z0-9_])\d)+"  # the NAME terminal of grammar/policy.lark
-STRING = r'"(?:[^"\\\n]|\\.)*"|「[^」]*」|“[^”]*”'
-_TOKENS = re.compile(rf"(?P<skip>[#＃][^\n]*|{STRING}|\d+(?:\.\d+)?)|(?P<name>{NAME})")
-_STRING = re.compile(STRING)
+# Terminals of grammar/policy.lark that may hold letters without being a name, in the order
+# they are tried before NAME.
+SKIPPED = ("COMMENT", "STRING_ASCII", "STRING_CJK", "DATE", "CN_QUANTITY", "NUMBER")
+STRINGS = ("STRING_ASCII", "STRING_CJK")
+
+
+@functools.lru_cache(maxsize=1)
+def terminals() -> dict[str, str]:
+    """The regular expression of each terminal of the grammar, by name."""
+    return {t.name: t.pattern.to_regexp() for t in parser.grammar_parser().terminals}
+
+
+def _either(names: tuple[str, ...]) -> str:
+    return "|".join(f"(?:{terminals()[n]})" for n in names if n in terminals())
+
+
+@functools.lru_cache(maxsize=1)
+def token_pattern() -> re.Pattern[str]:
+    return re.compile(f"(?P<skip>{_either(SKIPPED)})|(?P<name>{terminals()['NAME']})")
+
+
+@functools.lru_cache(maxsize=1)
+def string_pattern() -> re.Pattern[str]:
+    return re.compile(_either(STRINGS))
 
 
 @attrs.frozen
@@ -62,7 +82,7 @@ class NameTokens:
     def __init__(self, source: SourceFile):
         self.source = source
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", source.text)]
-        self.tokens = [(m.start(), m.group()) for m in _TOKENS.finditer(source.text)
+        self.tokens = [(m.start(), m.group()) for m in token_pattern().finditer(source.text)
                        if m.lastgroup == "name"]
         self.offsets = [offset for offset, _ in self.tokens]
 
@@ -88,16 +108,6 @@ class NameTokens:
             index += 1
         return None
 
-    def at(self, line: int, column: int) -> Span | None:
-        """The name token covering a position (or ending just before it)."""
-        offset = self.offset(line, column)
-        index = bisect.bisect_right(self.offsets, offset) - 1
-        if index >= 0:
-            start, text = self.tokens[index]
-            if start <= offset <= start + len(text):
-                return self.span(start, len(text))
-        return None
-
 
 @attrs.frozen
 class FileIndex:
@@ -106,7 +116,6 @@ class FileIndex:
     tree: ast.PolicyFile
     symbols: tuple[Symbol, ...]
     uses: tuple[Use, ...]
-    tokens: NameTokens = attrs.field(eq=False, repr=False)
 
     def imports(self, kind: str) -> list[Use]:
         """The 使用 ("uses"), 修订 ("amends") or 遵循 ("within") paths of the header."""
@@ -121,8 +130,7 @@ def index(path: Path, source: SourceFile, tree: ast.PolicyFile) -> FileIndex:
     indexer.header(tree.header)
     for item in tree.items:
         indexer.item(item, None)
-    return FileIndex(path, source, tree, tuple(indexer.symbols), tuple(indexer.uses),
-                     indexer.tokens)
+    return FileIndex(path, source, tree, tuple(indexer.symbols), tuple(indexer.uses))
 
 
 class _Indexer:
@@ -171,7 +179,7 @@ class _Indexer:
             (kind, i) for kind, i in (("amends", header.amends), ("within", header.within)) if i]
         for kind, node in imports:
             start = self.tokens.offset(node.span.line, node.span.column)
-            found = _STRING.search(self.tokens.source.text, start)
+            found = string_pattern().search(self.tokens.source.text, start)
             span = self.tokens.span(found.start(), len(found.group())) if found else node.span
             self.uses.append(Use("import", node.path, span, kind))
             if node.alias is not None:
