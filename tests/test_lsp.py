@@ -410,14 +410,19 @@ def test_definition_goes_into_the_amended_and_the_used_files(editor: Editor, wor
 
 def cross_file_targets(path: Path, tree: ast.PolicyFile) -> Iterator[tuple[tuple[int, int], Path, tuple[int, int]]]:
     """(where a name is written, the file declaring it, where) for names declared elsewhere:
-    `上年.X` and `沿用 X` (the amended policy), the enumeration of a table (a used file)."""
+    `上年.X`, `沿用 X` and names inherited without being declared again (the amended policy),
+    the enumeration of a table (a used file)."""
     base = (path.parent / tree.header.amends.path).resolve() if tree.header.amends else None
     alias = tree.header.amends.alias if tree.header.amends else None
+    inherited = declarations(tree_of(base)) if base else {}
+    own = declarations(tree)
     for node in nodes(tree.items):
         if base and isinstance(node, ast.Member) and node.owner == alias:
             here = position(path, node.span.end_line, node.span.end_column - len(node.name))
-            decl = declarations(tree_of(base))[node.name]
-            yield here, base, name_position(base, decl.span, node.name)
+            yield here, base, name_position(base, inherited[node.name].span, node.name)
+        if isinstance(node, ast.Name) and node.name in inherited and node.name not in own:
+            here = position(path, node.span.line, node.span.column)
+            yield here, base, name_position(base, inherited[node.name].span, node.name)
         if base and isinstance(node, ast.Continued):
             calc = next(c for c in tree_of(base).items
                         if isinstance(c, ast.Calculator) and c.name == node.name)
@@ -430,6 +435,34 @@ def cross_file_targets(path: Path, tree: ast.PolicyFile) -> Iterator[tuple[tuple
                 declared = enum_declaration(path, tree, enum)
                 if declared is not None and declared[0] != path:
                     yield position(path, node.span.line, line.index(enum, after) + 1), *declared
+
+
+def test_names_inherited_through_an_amendment(editor: Editor, tmp_path: Path) -> None:
+    """A policy that amends another sees the names it does not declare again: definition goes
+    to the amended file, hover shows the amended file's sentence, references come back."""
+    (tmp_path / "notice.txt").write_text("补助标准为640元，个人缴费380元。\n补助标准为670元。\n",
+                                         encoding="utf-8")
+    base, new = tmp_path / "base.policy", tmp_path / "new.policy"
+    base.write_text('政策 base\n标题 "上年"\n通知 "notice.txt"\n条款 一 "标准" {\n'
+                    '  引文 "补助标准为640元，个人缴费380元。"\n  参数 补助 = 640 元\n'
+                    '  参数 缴费 = 380 元\n  规则 合计 = 补助 + 缴费\n}\n', encoding="utf-8")
+    new.write_text('政策 new\n标题 "本年"\n通知 "notice.txt"\n修订 "base.policy" 作为 上年\n'
+                   '条款 一 "标准" {\n  引文 "补助标准为670元。"\n  参数 补助 = 670 元\n'
+                   '  规则 总额 = 合计 + 缴费\n}\n', encoding="utf-8")
+    with editor.opened(new) as diagnostics:
+        assert diagnostics == []
+        # line 7: "  规则 总额 = 合计 + 缴费"; 合计 at column 10, 缴费 at 15
+        found = editor.at("textDocument/definition", new, 7, 15)
+        assert found == {"uri": base.as_uri(), "range": {"start": {"line": 6, "character": 5},
+                                                          "end": {"line": 6, "character": 7}}}
+        shown = editor.at("textDocument/hover", new, 7, 15)["contents"]["value"]
+        assert "value: 380 元" in shown and "补助标准为640元，个人缴费380元。" in shown
+        assert "notice.txt:1" in shown
+        shown = editor.at("textDocument/hover", new, 7, 10)["contents"]["value"]
+        assert "**规则 合计**" in shown and "= 补助 + 缴费" in shown
+        places = editor.at("textDocument/references", base, 6, 5, context={"includeDeclaration": False})
+        assert {(p["uri"], p["range"]["start"]["line"]) for p in places} == {
+            (base.as_uri(), 7), (new.as_uri(), 7)}  # in 合计 of base, in 总额 of new
 
 
 def enum_declaration(path: Path, tree: ast.PolicyFile, name: str) -> tuple[Path, tuple[int, int]] | None:
