@@ -279,6 +279,27 @@ def test_a_wrong_number_is_reported_on_its_line_when_opened_and_cleared_when_fix
     assert tried >= 2  # the shipped policies hold numbers in clauses
 
 
+def test_an_edit_of_the_amended_policy_rechecks_the_policy_that_amends_it(
+        editor: Editor, workspace: Path) -> None:
+    """2024 says 财政补助 = 上年.财政补助 + 30 and checks it is 670 元; an unsaved 650 in the 2023
+    buffer makes it 680 元 in the 2024 policy, and 筹资标准 1070 ≠ 680 + 400."""
+    base = workspace / "nmg" / "nmg_2023_resident.policy"
+    amending = workspace / "nmg" / "nmg_2024_resident.policy"
+    number = declarations(tree_of(base))["财政补助"].value.expr
+    with editor.opened(amending) as diagnostics, editor.opened(base):
+        assert diagnostics == []
+        seen = len(editor.published[amending.as_uri()])
+        editor.change(base, mutated(base, number, "650"), 2)
+        after = editor.diagnostics_after(amending.as_uri(), seen)
+        # 核对 财政补助 = 670 元, and 核对 筹资标准 = 财政补助 + 个人缴费 (1070 ≠ 680 + 400)
+        assert [(d["code"], d["message"].split("\n")[0]) for d in after] == [
+            ("E401", "the check does not hold: 680 元 ≠ 670 元"),
+            ("E401", "the check does not hold: 1070 元 ≠ 1080 元")]
+        seen = len(editor.published[amending.as_uri()])
+        editor.change(base, base.read_text(encoding="utf-8"), 3)
+        assert editor.diagnostics_after(amending.as_uri(), seen) == []
+
+
 def test_columns_are_utf16_on_a_line_with_chinese_and_an_astral_character(
         editor: Editor, tmp_path: Path) -> None:
     (tmp_path / "notice.txt").write_text("补助标准为640元。\n", encoding="utf-8")
