@@ -13,7 +13,11 @@ The text form for people is `diagnostics.render`.  These two forms carry the sam
   position (a missing file) names the file alone.
 - `json`: a list of objects with a stable key order — path, line, column, end_line,
   end_column (1-based, the end exclusive; 0 when the diagnostic has no position), code,
-  severity ("error" or "warning"), message, hint (null when there is none).
+  severity ("error" or "warning"), message, hint (null when there is none), notes (the other
+  places it is about: `first declared`, each with its path, line, column, end_line,
+  end_column and message).
+
+Both carry the notes: the annotation's message ends with them, as the text form does.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Span
 
 
 def severity(diag: Diagnostic) -> str:
@@ -52,6 +56,7 @@ def github_annotation(diag: Diagnostic) -> str:
             properties.append(("endLine", str(max(span.end_line, span.line))))
     properties.append(("title", diag.code))
     message = diag.message + (f"\nhint: {diag.hint}" if diag.hint else "")
+    message += "".join(f"\nnote: {note.message} at {note.span}" for note in diag.notes)
     shown = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
     return f"::{severity(diag)} {shown}::{escape_data(message)}"
 
@@ -62,19 +67,20 @@ def github_annotations(diags: Iterable[Diagnostic]) -> str:
 
 
 # ---------------------------------------------------------------- JSON
+def span_record(span: Span) -> dict[str, object]:
+    return {"path": span.path, "line": span.line, "column": span.column,
+            "end_line": span.end_line, "end_column": span.end_column}
+
+
 def diagnostic_record(diag: Diagnostic) -> dict[str, object]:
     """One diagnostic as a JSON object, its keys in a fixed order."""
-    span = diag.span
     return {
-        "path": span.path,
-        "line": span.line,
-        "column": span.column,
-        "end_line": span.end_line,
-        "end_column": span.end_column,
+        **span_record(diag.span),
         "code": diag.code,
         "severity": severity(diag),
         "message": diag.message,
         "hint": diag.hint,
+        "notes": [{**span_record(note.span), "message": note.message} for note in diag.notes],
     }
 
 
