@@ -320,6 +320,20 @@ def test_columns_are_utf16_on_a_line_with_chinese_and_an_astral_character(
         assert "notice.txt:1" in hover["contents"]["value"]
 
 
+def test_a_note_of_a_diagnostic_points_at_its_place(editor: Editor, tmp_path: Path) -> None:
+    (tmp_path / "notice.txt").write_text("甲类30%，乙类50%。\n", encoding="utf-8")
+    path = tmp_path / "t.policy"
+    path.write_text('政策 t\n标题 "测试"\n通知 "notice.txt"\n枚举 类别 { 甲 乙 }\n条款 一 "补助" {\n'
+                    '  引文 "甲类30%，乙类50%。"\n  表 比例 按 类别 {\n    甲: 30%\n    甲: 30%\n'
+                    '    乙: 50%\n  }\n}\n', encoding="utf-8")
+    with editor.opened(path) as diagnostics:
+        assert [(d["code"], d["range"]["start"]) for d in diagnostics] == [
+            ("E102", {"line": 8, "character": 4})]
+        assert diagnostics[0]["relatedInformation"] == [{"message": "the first row", "location": {
+            "uri": path.as_uri(), "range": {"start": {"line": 7, "character": 4},
+                                            "end": {"line": 7, "character": 10}}}}]
+
+
 # ---------------------------------------------------------------- hover
 def test_hover_on_every_parameter_shows_the_quote_that_prints_it_and_its_notice_line(
         editor: Editor, workspace: Path) -> None:

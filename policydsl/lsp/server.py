@@ -17,7 +17,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from .. import __version__, fmt, parser, words
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Note
 from .analysis import Analysis
 from .hover import KIND_WORDS, HoverText, function_text
 from .positions import UNITS, Lines, utf16_units
@@ -88,11 +88,21 @@ class PolicyServer(LanguageServer):
         self.parsed.pop(uri, None)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
-    @staticmethod
-    def diagnostic(diag: Diagnostic, lines: Lines) -> types.Diagnostic:
+    def diagnostic(self, diag: Diagnostic, lines: Lines) -> types.Diagnostic:
         message = diag.message + (f"\nhint: {diag.hint}" if diag.hint else "")
+        related = [r for note in diag.notes if (r := self.related(note)) is not None]
         return types.Diagnostic(range=lines.range(diag.span), message=message, code=diag.code,
-                                severity=SEVERITY[diag.is_error], source="policydsl")
+                                severity=SEVERITY[diag.is_error], source="policydsl",
+                                related_information=related or None)
+
+    def related(self, note: Note) -> types.DiagnosticRelatedInformation | None:
+        """A note of a diagnostic (`the first row`, `first declared`) where it points."""
+        source = self.analysis.loader.source(note.span.path)
+        if source is None:
+            return None
+        where = types.Location(uri=Path(note.span.path).resolve().as_uri(),
+                               range=self.lines(source.text).range(note.span))
+        return types.DiagnosticRelatedInformation(location=where, message=note.message)
 
     # ------------------------------------------------------------ positions
     def located(self, uri: str, position: types.Position) -> tuple[Path, int, int]:
