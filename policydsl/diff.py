@@ -1,7 +1,8 @@
 """What changed between two policies (two years, or two regions), compared on their IR.
 
-Declarations are matched by kind and name: 参数 (value and qualifier), 表 (row by row), 输入
-(kind, type, default and bounds), 规则 (the formula) and 计算 (title, inputs, outputs).  Each
+Declarations are matched by kind and name: 参数 (value, qualifier, the value it replaces and
+when it takes effect), 表 (member by member), 输入 (kind, type, default and bounds), 规则 (the
+formula) and 计算 (title, inputs, outputs, year-to-date updates).  Each
 change keeps both sides with the clause it comes from:
 
     财政补助: ≥640 元 → ≥670 元 (nmg_2023_resident 一, nmg_2024_resident 一（一）)
@@ -17,6 +18,7 @@ kind of declaration is one more function in `KINDS`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Hashable, Sequence
 
 import attrs
@@ -24,6 +26,7 @@ import attrs
 from . import ir
 from .backends.markdown import column_label, shown
 from .diagnostics import display_width
+from .display import show_value
 from .escaping import md_cell
 
 ABSENT = "—"
@@ -79,22 +82,42 @@ def _entry(kind: str, name: str, key: Hashable, text: str, policy: ir.Policy,
                  citation.policy != policy.id)
 
 
+def param_text(param: ir.Param) -> str:
+    """`≥670 元`, with what the notice adds: `由 1000 元 调整为 900 元`, `自 2024 起`, 自定."""
+    text = shown(param.value, param.type, param.qualifier, param.soft)
+    if param.previous is not None:
+        text = f"由 {show_value(param.previous, param.type)} 调整为 {text}"
+    if param.effective is not None:
+        text += f"（自 {param.effective} 起）"
+    if param.local_choice:
+        text += f"（自定：{param.local_choice}）"
+    return text
+
+
 def param_entries(policy: ir.Policy) -> list[Entry]:
     entries = []
     for param in policy.params:
-        text = shown(param.value, param.type, param.qualifier, param.soft)
-        if param.local_choice:
-            text += f"（自定：{param.local_choice}）"
-        key = (param.value, param.type, param.qualifier, param.soft, param.local_choice)
-        entries.append(_entry("参数", param.name, key, text, policy, param.citation))
+        key = (param.value, param.type, param.qualifier, param.soft, param.previous,
+               param.effective, param.local_choice)
+        entries.append(_entry("参数", param.name, key, param_text(param), policy, param.citation))
     return entries
+
+
+def row_text(table: ir.Table, row: ir.TableRow) -> str:
+    text = shown(row.value, table.type, row.qualifier)
+    return text + (f"（自定：{row.local_choice}）" if row.local_choice else "")
+
+
+def cell_name(table: ir.Table, members: Sequence[str | None]) -> str:
+    """A row (or a two-key table's cell) by its members: 自治区分担比例[二类], 限额[甲, 乙]."""
+    return f"{table.name}[{', '.join(m or '其他' for m in members)}]"
 
 
 def table_text(table: ir.Table) -> str:
     """The rows as written: `按 地区类别 {一类: 30%; 二类: 50%; 其他: 70%}`."""
-    rows = "; ".join(f"{row.member or '其他'}: {shown(row.value, table.type, row.qualifier)}"
+    rows = "; ".join(f"{', '.join(m or '其他' for m in row.members)}: {row_text(table, row)}"
                      for row in table.rows)
-    return f"按 {table.enum} {{{rows}}}"
+    return f"按 {', '.join(table.keys)} {{{rows}}}"
 
 
 def table_entries(policy: ir.Policy) -> list[Entry]:
@@ -109,15 +132,16 @@ def table_entries(policy: ir.Policy) -> list[Entry]:
 
 
 def row_entries(policy: ir.Policy, table: ir.Table) -> list[Entry]:
-    """The table's enumeration, then the effective value of each member under its own name
-    (自治区分担比例[二类]); a member without a row of its own shows the 其他 row's value."""
-    entries = [_entry("表", table.name, (table.enum, table.type), f"按 {table.enum}",
+    """The table's enumerations, then the effective value of each member (each pair of
+    members, for two keys) under its own name; one without a row of its own shows the value
+    of the 其他 row that stands for it."""
+    entries = [_entry("表", table.name, (table.keys, table.type), f"按 {', '.join(table.keys)}",
                       policy, table.citation)]
-    for member in policy.enum(table.enum).members:
-        row = table.value_for(member)
-        text = shown(row.value, table.type, row.qualifier) + ("（其他）" if row.member is None else "")
-        entries.append(_entry("表", f"{table.name}[{member}]", (row.value, row.qualifier), text,
-                              policy, table.citation))
+    for members in itertools.product(*(policy.enum(key).members for key in table.keys)):
+        row = table.value_for(*members)
+        text = row_text(table, row) + ("（其他）" if None in row.members else "")
+        key = (row.value, row.qualifier, row.local_choice)
+        entries.append(_entry("表", cell_name(table, members), key, text, policy, table.citation))
     return entries
 
 
@@ -148,13 +172,15 @@ def rule_entries(policy: ir.Policy) -> list[Entry]:
 def calculator_text(calc: ir.Calculator) -> str:
     outputs = "、".join(o.name if o.name == o.rule else f"{o.name} = {o.rule}" for o in calc.outputs)
     title = f"“{calc.title}” " if calc.title else ""
-    return f"{title}输入 {'、'.join(calc.inputs) or ABSENT}；输出 {outputs}"
+    text = f"{title}输入 {'、'.join(calc.inputs) or ABSENT}；输出 {outputs}"
+    return text + "".join(f"；累计 {u.name} = {u.rule}" for u in calc.updates)
 
 
 def calculator_entries(policy: ir.Policy) -> list[Entry]:
     """Calculators cite no clause: their origin is the policy that declares them (沿用 keeps
     one of the amended policy)."""
-    return [Entry("计算", calc.name, (calc.title, calc.inputs, calc.outputs), calculator_text(calc),
+    return [Entry("计算", calc.name, (calc.title, calc.inputs, calc.outputs, calc.updates),
+                  calculator_text(calc),
                   calc.origin, None, calc.origin != policy.id)
             for calc in policy.calculators]
 

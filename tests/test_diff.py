@@ -24,32 +24,56 @@ NMG_2024 = POLICIES / "nmg" / "nmg_2024_resident.policy"
 # (修订 old: one value, the rest inherited).
 NOTICE = """一、筹资标准达到不低于1020元，财政补助640元，个人缴费380元。一类地区30%、二类地区50%、三类地区70%。
 二、财政补助增加30元，达到670元，二类地区55%，其余地区30%。待遇比例60%。
+三、起付线：一级医院，一类地区100元、二类地区200元、三类地区300元；二级医院，一类地区400元、二类地区500元、三类地区600元。
+四、起付线：二级医院，二类地区550元。
+五、二类地区50%、三类地区70%，其余地区30%。
 """
 OLD = """政策 old
 标题 "旧"
 通知 "notice.txt"
-枚举 类别 { 甲 乙 丙 }
+枚举 类别 { 一类 二类 三类 }
+枚举 等级 { 一级 二级 }
 条款 一 "筹资" {
   引文 "筹资标准达到不低于1020元，财政补助640元，个人缴费380元。"
   参数 财政补助 = 640 元
   参数 个人缴费 = 380 元
   引文 "一类地区30%、二类地区50%、三类地区70%"
-  表 分担 按 类别 { 甲: 30%  乙: 50%  丙: 70% }
+  表 分担 按 类别 { 一类: 30%  二类: 50%  三类: 70% }
   输入 类别: 类别
   规则 分担额 = 财政补助 × 分担[类别]
+}
+条款 三 "起付线" {
+  引文 "起付线：一级医院，一类地区100元、二类地区200元、三类地区300元；二级医院，一类地区400元、二类地区500元、三类地区600元。"
+  表 起付线 按 等级, 类别 {
+    | 等级 | 一类   | 二类   | 三类   |
+    | 一级 | 100 元 | 200 元 | 300 元 |
+    | 二级 | 400 元 | 500 元 | 600 元 |
+  }
 }
 计算 分担计算 "分担" { 输出 分担额 }
 """
 NEW = """政策 new
 标题 "新"
 通知 "notice.txt"
-枚举 类别 { 甲 乙 丙 }
+枚举 类别 { 一类 二类 三类 }
+枚举 等级 { 一级 二级 }
 条款 二 "筹资" {
   引文 "财政补助增加30元，达到670元，二类地区55%，其余地区30%。"
   参数 财政补助 = 670 元
-  表 分担 按 类别 { 乙: 55%  其他: 30% }
+  表 分担 按 类别 { 二类: 55%  其他: 30% }
   输入 类别: 类别
   规则 分担额 = 四舍五入(财政补助 × 分担[类别])
+}
+条款 四 "起付线" {
+  引文 "起付线：一级医院，一类地区100元、二类地区200元、三类地区300元；二级医院，一类地区400元、二类地区500元、三类地区600元。"
+  引文 "起付线：二级医院，二类地区550元。"
+  表 起付线 按 等级, 类别 {
+    | 等级 | 一类   | 二类   | 三类   |
+    | 一级 | 100 元 | 200 元 | 300 元 |
+    | 二级 | 400 元 | 550 元 | 600 元 |
+  }
+}
+条款 五 "待遇" {
   引文 "待遇比例60%"
   参数 待遇比例 = 60%
   表 比例 按 类别 { 其他: 60% }
@@ -147,32 +171,42 @@ def test_a_changed_formula_shows_both_formulas(small: dict[str, ir.Policy]) -> N
 
 def test_a_changed_table_row_shows_the_row(small: dict[str, ir.Policy]) -> None:
     changes = by_name(diff(small["old"], small["new"]))
-    assert texts(changes["分担[乙]"]) == ("50%", "55%")
-    # 丙 has no row of its own in the new table: the 其他 row gives it 30%
-    assert texts(changes["分担[丙]"]) == ("70%", "30%（其他）")
-    assert "分担[甲]" not in changes  # 30% either way
-    assert small["new"].table("分担").value_for("甲").value == small["old"].table("分担").value_for("甲").value
+    assert texts(changes["分担[二类]"]) == ("50%", "55%")
+    # 三类 has no row of its own in the new table: the 其他 row gives it 30%
+    assert texts(changes["分担[三类]"]) == ("70%", "30%（其他）")
+    assert "分担[一类]" not in changes  # 30% either way
+    assert small["new"].table("分担").value_for("一类").value == small["old"].table("分担").value_for("一类").value
     text = render_text(diff(small["old"], small["new"]))
-    assert "  ~ 分担[乙]: 50% → 55% (old 一, new 二)" in text
+    assert "  ~ 分担[二类]: 50% → 55% (old 一, new 二)" in text
+
+
+def test_a_two_key_table_shows_the_cell(small: dict[str, ir.Policy]) -> None:
+    changes = diff(small["old"], small["new"])
+    cells = {c.entry.name: texts(c) for c in changes.changes if c.entry.name.startswith("起付线")}
+    assert cells == {"起付线[二级, 二类]": ("500 元", "550 元")}
+    assert small["new"].table("起付线").value_for("二级", "二类").value == Decimal(550)
+    assert "  ~ 起付线[二级, 二类]: 500 元 → 550 元 (old 三, new 四)" in render_text(changes)
 
 
 def test_a_table_written_otherwise_with_the_same_values_is_unchanged(small: dict[str, ir.Policy]) -> None:
-    """甲 30%, 乙 50%, 丙 70% written with a 其他 row is the same table."""
+    """一类 30%, 二类 50%, 三类 70% written with a 其他 row (the notice's 其余地区) is the same
+    table."""
     Path("same.policy").write_text(OLD.replace("政策 old", "政策 same").replace(
-        "{ 甲: 30%  乙: 50%  丙: 70% }", "{ 乙: 50%  丙: 70%  其他: 30% }"), encoding="utf-8")
+        '引文 "一类地区30%、二类地区50%、三类地区70%"', '引文 "二类地区50%、三类地区70%，其余地区30%"').replace(
+        "{ 一类: 30%  二类: 50%  三类: 70% }", "{ 二类: 50%  三类: 70%  其他: 30% }"), encoding="utf-8")
     result = api.check([Path("old.policy"), Path("same.policy")])
     assert result.ok, result.diagnostics
     policies = {p.id: p for p in result.policies}
     assert policies["same"].table("分担").rows != policies["old"].table("分担").rows
     changes = diff(policies["old"], policies["same"])
-    assert changes.changes == () and dict(changes.unchanged)["表"] == 1
+    assert changes.changes == () and dict(changes.unchanged)["表"] == 2
 
 
 def test_added_and_removed(small: dict[str, ir.Policy]) -> None:
     text = render_text(diff(small["old"], small["new"]))
     assert "  - 个人缴费: 380 元 (old 一)" in text
-    assert "  + 待遇比例: 60% (new 二)" in text
-    assert "  + 比例: 按 类别 {其他: 60%} (new 二)" in text  # a whole table added is one line
+    assert "  + 待遇比例: 60% (new 五)" in text
+    assert "  + 比例: 按 类别 {其他: 60%} (new 五)" in text  # a whole table added is one line
     assert "  ~ 财政补助: 640 元 → 670 元 (old 一, new 二)" in text
     result = diff(small["old"], small["new"])
     assert dict(result.unchanged) == {"参数": 0, "表": 0, "输入": 1, "规则": 0, "计算": 1}
@@ -183,12 +217,13 @@ def test_an_amending_policy_is_compared_with_what_it_inherits(small: dict[str, i
     assert [(c.entry.name, c.status) for c in result.changes] == [("财政补助", "changed")]
     text = render_text(result)
     inherited = [n for kind in KINDS for n in (e.name for e in KINDS[kind](small["amend"]) if e.inherited)]
-    assert inherited == ["个人缴费", "分担", "类别", "分担额", "分担计算"]
-    assert "amend inherits from old (修订): 参数 个人缴费; 表 分担; 输入 类别; 规则 分担额; 计算 分担计算" in text
+    assert inherited == ["个人缴费", "分担", "起付线", "类别", "分担额", "分担计算"]
+    assert ("amend inherits from old (修订): 参数 个人缴费; 表 分担, 起付线; 输入 类别; 规则 分担额; "
+            "计算 分担计算") in text
     # compared with a third policy, an inherited side says where it comes from
     text = render_text(diff(small["amend"], small["new"]))
     assert "  - 个人缴费: 380 元 (old 一 [inherited by amend])" in text
-    assert "  ~ 分担[乙]: 50% → 55% (old 一 [inherited by amend], new 二)" in text
+    assert "  ~ 分担[二类]: 50% → 55% (old 一 [inherited by amend], new 二)" in text
 
 
 def test_the_same_policy_twice_has_no_differences(shipped: api.CheckResult) -> None:
@@ -251,10 +286,10 @@ def test_markdown_is_a_gfm_table(small: dict[str, ir.Policy]) -> None:
     assert all(len(row) == 4 for row in rows)
     assert len(rows) == 1 + len(result.changes)
     assert ["changed", "参数 财政补助", "640 元 · 一", "670 元 · 二"] in rows
-    assert ["changed", r"表 分担\[乙\]", "50% · 一", "55% · 二"] in rows  # escaped, read literally
+    assert ["changed", r"表 分担\[二类\]", "50% · 一", "55% · 二"] in rows  # escaped, read literally
     assert ["removed", "参数 个人缴费", "380 元 · 一", "—"] in rows
     html = MarkdownIt("commonmark").enable("table").render(text)
-    assert "<td>表 分担[乙]</td>" in html
+    assert "<td>表 分担[二类]</td>" in html
 
 
 def test_markdown_marks_inherited_sides(small: dict[str, ir.Policy]) -> None:
@@ -275,7 +310,8 @@ def test_a_policy_with_errors_exits_1(small: dict[str, ir.Policy], tmp_path: Pat
     (tmp_path / "bad.policy").write_text(NEW.replace("670 元", "680 元"), encoding="utf-8")
     code, out, err = run("diff", "old.policy", "bad.policy")
     assert code == 1 and out == ""
-    assert "bad.policy:7:" in err and "error[E302]: 680元 is not in the quotes of clause 二" in err
+    line = NEW.splitlines().index("  参数 财政补助 = 670 元") + 1
+    assert f"bad.policy:{line}:" in err and "error[E302]: 680" in err
 
 
 def test_usage_errors_exit_2(small: dict[str, ir.Policy]) -> None:
