@@ -177,8 +177,7 @@ def within_bounds(rng: np.random.Generator, policy: ir.Policy, inp: ir.Input, va
                   row_inputs: Callable[[int], dict[str, Any]]) -> list[Any]:
     """Nine values in ten moved inside the bounds the notice sets (要求 不低于 …, 不高于 …),
     each row's bounds computed from its other inputs."""
-    scope = Scope({p.name: p.value for p in policy.params}, {t.name: t for t in policy.tables},
-                  {e.name: e for e in policy.enums})
+    scope = Scope.of(policy)
     scale = SCALES.get(inp.type.kind, 6)
     quantum = Decimal(1).scaleb(-scale)
     hard = [req for req in inp.requirements if not req.soft]

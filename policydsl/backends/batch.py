@@ -42,11 +42,14 @@ RUNTIME = Path(__file__).resolve().parent.parent / "templates" / "batch_runtime.
 
 # Inputs are read at a fixed scale (decimals): money in 分, counts whole, the rest to 10**-6.
 INPUT_SCALES = {"money": 2, "count": 0, "rate": 6, "points": 6, "multiple": 6, "years": 6,
-                "months": 6, "number": 6}
+                "months": 6, "days": 6, "age": 6, "number": 6}
 NUMBER_KINDS = frozenset(INPUT_SCALES) | {"zero", "unbounded"}
 CONVERTERS = {"money": "_money", "count": "_count", "rate": "_rate", "points": "_decimal",
-              "multiple": "_decimal", "years": "_decimal", "months": "_decimal",
-              "number": "_decimal", "bool": "_bool", "date": "_date"}
+              "multiple": "_decimal", "years": "_decimal", "months": "_decimal", "days": "_decimal",
+              "age": "_decimal", "number": "_decimal", "bool": "_bool", "date": "_date"}
+DATE_FUNCTIONS = {"age": "_age", "birthday": "_birthday", "next_month": "_next_month",
+                  "months": "_months"}
+WHOLE_RESULTS = frozenset({"age", "months"})  # functions giving whole numbers
 PRECEDENCE = {"+": 5, "-": 5, "×": 6}
 MAX_SCALE = 22  # decimal128 holds 38 digits: 16 before the point and up to 22 after it
 EPOCH = datetime.date(1970, 1, 1)
@@ -151,9 +154,7 @@ class _Module:
 
     def __init__(self, policy: ir.Policy):
         self.policy = policy
-        self.scope = Scope({p.name: p.value for p in policy.params},
-                           {t.name: t for t in policy.tables},
-                           {e.name: e for e in policy.enums})
+        self.scope = Scope.of(policy)
         self.inputs = {i.name: i for i in policy.inputs}
         self.rules = {r.name: r for r in policy.rules}
         self.params = {p.name: p for p in policy.params}
@@ -257,6 +258,10 @@ class _Module:
         result: tuple[str, int] = method(e, local)
         return result
 
+    def _With(self, e: ir.With, local: dict[str, str]) -> tuple[str, int]:
+        raise Unsupported(f"{ir.describe(e)} recomputes rules with another value (当 … 为), which "
+                          "the batch calculators do not support yet")
+
     def _Ref(self, e: ir.Ref, local: dict[str, str]) -> str:
         if e.kind == "param":
             self.params_used.add(e.name)
@@ -266,8 +271,11 @@ class _Module:
         return local[e.name]
 
     def _Lookup(self, e: ir.Lookup, local: dict[str, str]) -> tuple[str, int]:
+        if any(k.type.kind == "list" for k in e.keys) or e.type.plural:
+            raise Unsupported(f"{ir.describe(e)} looks a table up by a list, which the batch "
+                              "calculators do not support yet")
         self.tables_used.add(e.table)
-        return f"_lookup({ident(e.table)}, {self.expr(e.key, local)})", 9
+        return f"_lookup({ident(e.table)}, {', '.join(self.expr(k, local) for k in e.keys)})", 9
 
     def _Fail(self, e: ir.Fail, local: dict[str, str]) -> tuple[str, int]:
         return self.failure(e.message), 9
@@ -299,6 +307,8 @@ class _Module:
         return f"{left} {'*' if e.op == '×' else e.op} {right}", prec
 
     def _Compare(self, e: ir.Compare, local: dict[str, str]) -> tuple[str, int]:
+        if e.op == "contains":
+            return f"_contains({self.expr(e.left, local)}, {self.expr(e.right, local)})", 9
         return f"_compare({self.expr(e.left, local)}, {e.op!r}, {self.expr(e.right, local)})", 9
 
     def _Logic(self, e: ir.Logic, local: dict[str, str]) -> tuple[str, int]:
@@ -333,7 +343,10 @@ class _Module:
             return f"_highest({args[0]})", 9
         if e.func == "progressive":
             return f"_progressive({', '.join(args)})", 9
-        raise Unsupported(f"the function {e.func} ({ir.describe(e)})")
+        if e.func in DATE_FUNCTIONS:
+            return f"{DATE_FUNCTIONS[e.func]}({', '.join(args)})", 9
+        raise Unsupported(f"the function {ir.describe(e).split('(')[0]} ({ir.describe(e)}), "
+                          "which the batch calculators do not support yet")
 
     def rounded(self, e: ir.Call, local: dict[str, str]) -> str:
         value, places = e.args
@@ -357,6 +370,8 @@ class _Module:
             table = self.tables[e.table]
             return max(decimal_scale(r.value) if isinstance(r.value, Decimal) else 0
                        for r in table.rows)
+        if isinstance(e, ir.Call) and e.func in WHOLE_RESULTS:
+            return 0
         if isinstance(e, ir.Binary):
             left, right = self.scale_of(e.left), self.scale_of(e.right)
             return left + right if e.op == "×" else max(left, right)
@@ -444,11 +459,13 @@ def value_class(t: Type) -> str:
 
 
 def converter(module: _Module, t: Type) -> str:
+    if t.plural:
+        raise Unsupported(f"inputs of type {t}")
     if t.kind in CONVERTERS:
         return CONVERTERS[t.kind]
     if t.kind in ("enum", "list"):
         module.enums_used.add(t.arg)
-        members = f"_{ident(t.arg)}_NAMES"
+        members = f"_{ident(t.arg)}_SPELLINGS"
         if t.kind == "list" and len(module.enums[t.arg].members) > 62:
             raise Unsupported(f"a list of {t.arg}, which has more than 62 members")
         return f"{'_member' if t.kind == 'enum' else '_members'}({members}, {pyrepr(t.arg)})"
@@ -457,6 +474,8 @@ def converter(module: _Module, t: Type) -> str:
 
 def output_converter(module: _Module, rule: ir.Rule) -> str:
     kind = rule.type.kind
+    if rule.type.plural:
+        raise Unsupported(f"the output {rule.name} of type {rule.type}, which no column type holds")
     if kind in NUMBER_KINDS:
         scale = max(module.scale_of(rule.expr), 2 if kind == "money" else 0)
         if scale > MAX_SCALE:
@@ -491,6 +510,9 @@ def calculator_code(module: _Module, calc: ir.Calculator, functions: dict[str, F
     inputs = [(n, str(module.inputs[n].citation)) for n in calc.inputs]
     doc = calculator_doc(module, calc)
     try:
+        if calc.updates:
+            raise Unsupported("it carries year-to-date amounts (累计) from one event to the next, "
+                              "which the batch calculators do not support yet")
         body = calculator_body(module, calc, functions)
     except Unsupported as why:
         refusal = f"{calc.name} cannot run in batch: {why}"
@@ -564,6 +586,30 @@ def calculator_doc(module: _Module, calc: ir.Calculator) -> str:
     return "\n".join(lines)
 
 
+def table_rows(module: _Module, table: ir.Table) -> list[tuple[str, str]]:
+    """Each row of a table as (code, comment), one per member of its first key; a row of a
+    two-key table is itself a _table over the second key."""
+    rows = []
+    for member in module.enums[table.keys[0]].members:
+        if len(table.keys) == 1:
+            rows.append(table_cell(module, table, (member,)))
+            continue
+        cells = [table_cell(module, table, (member, m))[0]
+                 for m in module.enums[table.keys[1]].members]
+        rows.append((f"_table({', '.join(cells)})", member))
+    return rows
+
+
+def table_cell(module: _Module, table: ir.Table, members: tuple[str, ...]) -> tuple[str, str]:
+    try:
+        row = table.value_for(*members)
+    except KeyError:
+        text = f"{table.name}[{', '.join(members)}]"
+        return module.failure(f"{text} is read before its row"), f"{text}: (no row)"
+    other = " （其他）" if None in row.members else ""
+    return value_code(module, row.value, table.type), f"{'、'.join(members)}: {row.source}{other}"
+
+
 def value_code(module: _Module, value: ir.Value, typ: Type) -> str:
     """A value written out in full (for the parameter and table sections)."""
     if isinstance(value, Decimal) and value.is_finite():
@@ -600,10 +646,8 @@ def generate(policy: ir.Policy) -> str:
     param_lines = [(name, value_code(module, p.value, p.type), param_comment(p)) for name, p in params]
     table_lines = []
     for name, table in tables:
-        module.enums_used.add(table.enum)
-        rows = [(value_code(module, table.value_for(m).value, table.type), table.value_for(m), m)
-                for m in module.enums[table.enum].members]
-        table_lines.append((name, table, rows))
+        module.enums_used.update(table.keys)
+        table_lines.append((name, table, table_rows(module, table)))
     ordered = [functions[r.name] for r in policy.rules if r.name in functions]
     enums = [e for e in policy.enums if e.name in module.enums_used]
     env = template_environment()
@@ -611,6 +655,9 @@ def generate(policy: ir.Policy) -> str:
         part="policy", params=param_lines, tables=table_lines, functions=ordered,
         constants=sorted(module.constants.items(), key=_constant_order), calculators=calculators,
         enums=enums, ident=ident, enum_class=enum_class,
+        spellings={e.name: [(code, name) for code, member in enumerate(e.members)
+                            for name in e.names_of(member)]
+                   if any(e.aliases) else [] for e in enums},
         constant_rules=[(name, rule, code) for name, rule, code in constant_rules
                         if any(rule.name in c.rules for c in policy.calculators)],
     )

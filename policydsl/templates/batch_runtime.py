@@ -435,30 +435,37 @@ def _among(subject: Col, members: tuple[int, ...]) -> Col:
 
 
 def _table(*rows: Col) -> Col:
-    """A table keyed by an enumeration: one value per member, in the members' order."""
+    """A table keyed by an enumeration: one value per member, in the members' order (a row of
+    a table with two keys is itself a table over the second key)."""
     scale = max(row.scale for row in rows)
     data = [_rescaled(row, scale)[0] for row in rows]
-    wide = any(isinstance(d, int) and abs(d) > _INT64 for d in data)
+    wide = any(abs(int(np.max(np.abs(d)))) > _INT64 for d in data)
     return Col(np.array(data, dtype=object if wide else None), scale,
                max(_rescaled(row, scale)[1] for row in rows),
-               unbounded=np.array([bool(row.unbounded) for row in rows]),
-               missing=np.array([bool(row.missing) for row in rows]))
+               unbounded=np.array([np.asarray(row.unbounded, dtype=bool) for row in rows]),
+               missing=np.array([np.asarray(row.missing, dtype=bool) for row in rows]),
+               failed=np.array([np.asarray(row.failed, dtype=np.int16) for row in rows]))
 
 
-def _lookup(table: Col, key: Col) -> Col:
-    """table[key]: each row's member picks its row of the table."""
+def _lookup(table: Col, *keys: Col) -> Col:
+    """table[key] (or table[key, key]): each row's members pick their cell of the table."""
     assert isinstance(table.data, np.ndarray)
-    codes = key.data
-    unbounded = np.asarray(table.unbounded)[codes]
-    missing = np.asarray(table.missing)[codes]
-    data = table.data[codes]
-    if not isinstance(codes, np.ndarray):
-        return Col(data.item(), table.scale, table.bound, unbounded=bool(unbounded),
-                   missing=bool(missing), failed=key.failed)
-    return Col(data, table.scale, table.bound,
-               unbounded=unbounded if unbounded.any() else False,
-               missing=_either(missing if missing.any() else False, key.missing),
-               failed=key.failed)
+    cell = tuple(key.data for key in keys)
+    found = Col(_unwrap(np.asarray(table.data[cell])), table.scale, table.bound,
+                unbounded=_unwrap(np.asarray(np.asarray(table.unbounded)[cell])),
+                missing=_unwrap(np.asarray(np.asarray(table.missing)[cell])),
+                failed=_unwrap(np.asarray(np.asarray(table.failed)[cell])))
+    for key in reversed(keys):
+        found = _with_failure(found, key.failed)
+    return found
+
+
+def _contains(members: Col, member: Col) -> Col:
+    """list 包含 member: whether each row's list holds its member."""
+    masks, codes = members.data, member.data
+    holds = np.right_shift(masks, codes) & 1 == 1
+    return Col(_unwrap(np.asarray(holds)), missing=_either(members.missing, member.missing),
+               failed=_first(members.failed, member.failed))
 
 
 def _given(value: Col) -> Col:
@@ -475,6 +482,58 @@ def _coalesce(value: Col, default: Col) -> Col:
     result = _if(Col(value.missing), default, Col(value.data, value.scale, value.bound,
                                                    unbounded=value.unbounded, failed=0))
     return _with_failure(result, value.failed)
+
+
+# ---------------------------------------------------------------- dates (days since 1970-01-01)
+def _ymd(days: Data) -> tuple[Any, Any, Any]:
+    """Year, month (1–12) and day (1–31) of each date."""
+    dates = np.asarray(days).astype("datetime64[D]")
+    months = dates.astype("datetime64[M]")
+    years = dates.astype("datetime64[Y]")
+    return (years.astype(np.int64) + 1970, (months - years).astype(np.int64) + 1,
+            (dates - months).astype(np.int64) + 1)
+
+
+def _date_of(day: Any) -> Data:
+    """Dates as days since 1970-01-01."""
+    days: Data = _unwrap(np.asarray(day).astype("datetime64[D]").astype(np.int64))
+    return days
+
+
+def _age(born: Col, on: Col) -> Col:
+    """周岁(出生日期, 日期): full years of age on a date (the birthday itself counts)."""
+    by, bm, bd = _ymd(born.data)
+    oy, om, od = _ymd(on.data)
+    years = np.maximum(oy - by - ((om < bm) | ((om == bm) & (od < bd))), 0)
+    data = _unwrap(years)
+    return Col(data, 0, _INT64 if isinstance(data, np.ndarray) else abs(data),
+               missing=_either(born.missing, on.missing), failed=_first(born.failed, on.failed))
+
+
+def _birthday(born: Col, years: Col) -> Col:
+    """年满日期(出生日期, 年数): the day that age is reached (29 February: 1 March)."""
+    by, bm, bd = _ymd(born.data)
+    whole = np.asarray(years.data) // 10**years.scale
+    month_start = ((by + whole - 1970) * 12 + bm - 1).astype("datetime64[M]").astype("datetime64[D]")
+    return Col(_date_of(month_start + (bd - 1)), missing=_either(born.missing, years.missing),
+               failed=_first(born.failed, years.failed))
+
+
+def _next_month(day: Col) -> Col:
+    """次月(日期): the first day of the month after."""
+    months = np.asarray(day.data).astype("datetime64[D]").astype("datetime64[M]")
+    return Col(_date_of((months + 1).astype("datetime64[D]")), missing=day.missing,
+               failed=day.failed)
+
+
+def _months(start: Col, end: Col) -> Col:
+    """月数(起, 止): calendar months from 起's month to 止's, both counted; 0 if 起 is later."""
+    def month_number(days: Data) -> Any:
+        return np.asarray(days).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+    count = _unwrap(np.maximum(month_number(end.data) - month_number(start.data) + 1, 0))
+    return Col(count, 0, _INT64 if isinstance(count, np.ndarray) else abs(count),
+               missing=_either(start.missing, end.missing), failed=_first(start.failed, end.failed))
 
 
 def _highest(members: Col) -> Col:
@@ -827,8 +886,12 @@ def _is_date(text: str) -> bool:
     return True
 
 
-def _member(members: tuple[str, ...], enumeration: str) -> Converter:
-    """A member of an enumeration, by its name (text or dictionary columns)."""
+def _member(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Converter:
+    """A member of an enumeration, by its name or another name it has (又称), from text or
+    dictionary columns."""
+    members = tuple(name for _, name in spellings)
+    numbers = np.array([code for code, _ in spellings], dtype=np.int16)
+
     def convert(field: str, column: Any) -> tuple[Col, list[Problem]]:
         nulls = _nulls(column)
         if pa.types.is_dictionary(column.type):
@@ -842,7 +905,7 @@ def _member(members: tuple[str, ...], enumeration: str) -> Converter:
         unknown = _nulls(codes) & ~nulls
         problems = [_problem(unknown, field, lambda row: _unknown(
             enumeration, column[row].as_py(), members))] if unknown.any() else []
-        return Col(codes.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int16),
+        return Col(numbers[codes.fill_null(0).to_numpy(zero_copy_only=False)],
                    missing=nulls), problems
     return convert
 
@@ -851,9 +914,12 @@ def _unknown(enumeration: str, name: object, members: tuple[str, ...]) -> str:
     return f"unknown {enumeration} {name!r}; expected one of {'、'.join(members)}"
 
 
-def _members(members: tuple[str, ...], enumeration: str) -> Converter:
+def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Converter:
     """A non-empty list of members, as a bit mask: list columns, or text with the members
     separated by "|" (特困人员|低保对象)."""
+    members = tuple(name for _, name in spellings)
+    numbers = np.array([code for code, _ in spellings], dtype=np.int64)
+
     def convert(field: str, column: Any) -> tuple[Col, list[Problem]]:
         nulls = _nulls(column)
         kind = column.type
@@ -875,8 +941,7 @@ def _members(members: tuple[str, ...], enumeration: str) -> Converter:
         masks = np.zeros(len(column), dtype=np.int64)
         known = ~_nulls(codes)
         np.bitwise_or.at(masks, owners[known],
-                         np.left_shift(1, codes.to_numpy(zero_copy_only=False)[known]
-                                       .astype(np.int64)))
+                         np.left_shift(1, numbers[codes.fill_null(0).to_numpy(zero_copy_only=False)[known]]))
         problems: list[Problem] = []
         unknown = np.zeros(len(column), dtype=bool)
         unknown[owners[~known]] = True
