@@ -102,37 +102,48 @@ STRUCTURAL_NUMBERS = re.compile(
     r"|《[^《》]*》"  # a document's title
     r"|第[\d〇零一二三四五六七八九十百]+[条款项章节页]"  # 第十二条
     r"|\(\d{1,2}\)"  # list numbering: (1)
+    r"|表\d+"  # a table's number: 见表1
     r"|\d{3,4}-\d{7,8}|(?<!\d)1[3-9]\d{9}(?!\d)"  # phone numbers
     r"|(?:电话|传真|联系方式):?[\d\-()]+"
 )
 PLAN_NAME = ("行动", "计划", "规划")  # 三年行动: a plan's name, not a period
 ADJECTIVE = "性"  # 一次性: a word (lump-sum), not a count
+DETERMINERS = ("同", "每", "任")  # 同一年度, 每一次, 任一: the same / each, not a number
 # A day of every year (9月1日, 9月底), which numbers.scan reads as a date only after a dated one:
 # read alone, 9月1日 would be the bare number 9 and a count of 1 日.
-DAY_OF_YEAR = re.compile(r"(?<![\d年])(?P<m>1[0-2]|0?[1-9])月(?:(?P<d>[12]\d|3[01]|0?[1-9])日|(?P<end>底))?")
+DAY_OF_YEAR = re.compile(r"(?<!\d)(?<!\d年)(?P<m>1[0-2]|0?[1-9])月(?:(?P<d>[12]\d|3[01]|0?[1-9])日|(?P<end>底))?")
 SENTENCE_ENDS = "。;!?"
+
+
+PRACTICE_NOTE = re.compile(r"【[^】]*】")  # 【构造练习通知，非真实文件】本文件是…
 
 
 def _structural_lines(lines: list[str]) -> set[int]:
     """The lines (1-based) that are not the notice's statements (see the module docstring)."""
     forms = [scan_text(line) for line in lines]
-    found = set(range(1, _heading_block(forms) + 1))
+    found = {number for number, form in enumerate(forms, start=1)
+             if PRACTICE_NOTE.match(form) and number == 1}
+    found |= set(range(1, _heading_block(forms, skip=len(found)) + 1))
     for number, form in enumerate(forms, start=1):
         if (DATE_ONLY.fullmatch(form) or PAGE_NUMBER.fullmatch(form) or form.endswith("印发")
-                or form.startswith(("附件", "抄送")) or (form.startswith("【") and form.endswith("】"))):
+                or form.startswith(("附件", "抄送"))):
             found.add(number)
     return found
 
 
-def _heading_block(forms: list[str]) -> int:
-    """How many leading lines are the heading block: up to the salutation (the first line
-    ending with a colon before the first full stop), or, in a notice without one, the lines
-    before the first that has a comma or a full stop (a title has neither)."""
-    first_stop = next((i for i, form in enumerate(forms) if "。" in form), len(forms))
-    for index, form in enumerate(forms[: first_stop + 1]):
+def _heading_block(forms: list[str], skip: int) -> int:
+    """How many leading lines are the heading block (after `skip` lines of practice note):
+    up to the salutation (the first line ending with a colon, before the first full stop),
+    or, in a notice without one, the lines before the first that has a comma or a full stop
+    (a title has neither)."""
+    body = list(enumerate(forms))[skip:]
+    first_stop = next((i for i, form in body if "。" in form), len(forms))
+    for index, form in body:
+        if index > first_stop:
+            break
         if form.endswith(":"):
             return index + 1
-    return next((i for i, form in enumerate(forms) if any(c in form for c in ",，。")), 0)
+    return next((i for i, form in body if any(c in form for c in ",，。")), 0)
 
 
 def _line_kind(form: str) -> str:
@@ -169,6 +180,8 @@ def normative_numbers(notice: NoticeText, skipped: set[int]) -> list[Quantity]:
         if any(a <= quantity.start and quantity.end <= b for a, b in structural):
             continue
         if notice.scanned.startswith((*PLAN_NAME, ADJECTIVE), quantity.end):
+            continue
+        if quantity.text.startswith("一") and notice.scanned[quantity.start - 1:quantity.start] in DETERMINERS:
             continue
         kept.append(quantity)
     return kept
@@ -327,14 +340,41 @@ def _occurrences(quote: str, compared: str) -> list[Range]:
     return found
 
 
+# Functions that say a number of the notice: 按月折算 is × 月数 ÷ 12, 次月 is the 1st of the
+# next month.  (减半 is parsed as × 50 %, a literal already.)
+_NOWHERE = Span("", 0, 0, 0, 0)
+SAID_BY_FUNCTIONS: dict[str, tuple[Literal, ...]] = {
+    "按月折算": (ast.Number(Decimal(12), None, "12", False, _NOWHERE),),
+    "次月": (ast.Number(Decimal(1), "日", "1日", False, _NOWHERE),),
+}
+
+
+def clause_literals(clause: ast.Clause) -> tuple[Literal, ...]:
+    """What a clause's declarations write (provenance.literals) and the numbers its functions say."""
+    return (*provenance.literals(clause.decls),
+            *(lit for call in _calls(clause.decls) for lit in SAID_BY_FUNCTIONS.get(call.func, ())))
+
+
+def _calls(node: object) -> Iterable[ast.Call]:
+    if isinstance(node, ast.Call):
+        yield node
+    cls = type(node)
+    if isinstance(node, (tuple, list)):
+        for child in node:
+            yield from _calls(child)
+    elif attrs.has(cls):
+        for field in attrs.fields(cls):
+            if field.name != "span":
+                yield from _calls(getattr(node, field.name))
+
+
 def uses_of(policy_id: str, tree: ast.PolicyFile, compared: str) -> list[Use]:
     """The header and every clause of a policy, placed in the notice's compared text."""
     found = [_header_use(policy_id, tree.header)]
     for item in tree.items:
         if isinstance(item, ast.Clause):
             places = tuple(r for quote in item.quotes for r in _occurrences(quote.text, compared))
-            found.append(Use(f"{policy_id} {item.number}", places,
-                             tuple(provenance.literals(item.decls)),
+            found.append(Use(f"{policy_id} {item.number}", places, clause_literals(item),
                              tuple(w.reason for w in item.waivers)))
     return found
 
