@@ -18,9 +18,9 @@ their Chinese name, null stands for 不适用.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
-import inspect
 import json
 import re
 import types
@@ -42,6 +42,7 @@ from .types import Type
 SUFFIX = ".cases.yaml"
 FIELDS = ("name", "calculator", "sentence", "arithmetic", "input", "events", "output", "error")
 FLOAT_TAG = "tag:yaml.org,2002:float"
+ELLIPSIS = re.compile(r"…+|\.{3,}")  # a sentence may leave words out: 第一句 …… 第二句
 
 
 @attrs.frozen
@@ -103,9 +104,11 @@ class _Reader:
     def error(self, node: yaml.Node, message: str) -> None:
         self.errors.append(CaseError(self.file, _line(node), message))
 
-    def mapping(self, node: yaml.Node, what: str) -> dict[str, yaml.Node] | None:
-        """A YAML mapping's entries by key (`<<: *anchor` merges allowed); a repeated key is
-        an error, since YAML would silently keep only the last."""
+    def entries(self, node: yaml.Node, what: str,
+                ) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
+        """A YAML mapping's (name, key node, value node), later keys winning (`<<: *anchor`
+        merges allowed); a key repeated by hand is an error, since YAML would silently keep
+        only the last."""
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"{what} must be a mapping (name: value, …)")
             return None
@@ -120,13 +123,18 @@ class _Reader:
         except yaml.YAMLError as err:
             self.error(node, f"{what}: {getattr(err, 'problem', err)}")
             return None
-        entries: dict[str, yaml.Node] = {}
+        found: dict[str, tuple[str, yaml.Node, yaml.Node]] = {}
         for key, value in node.value:
             if not isinstance(key, yaml.ScalarNode):
                 self.error(key, f"{what}: a key must be a plain name")
                 continue
-            entries[str(key.value)] = value
-        return entries
+            found.pop(str(key.value), None)  # a merged key given again: this one, in its place
+            found[str(key.value)] = (str(key.value), key, value)
+        return list(found.values())
+
+    def mapping(self, node: yaml.Node, what: str) -> dict[str, yaml.Node] | None:
+        entries = self.entries(node, what)
+        return None if entries is None else {name: value for name, _, value in entries}
 
     def text(self, node: yaml.Node, field: str) -> str | None:
         """A field that is text (name, calculator, sentence, …), as written."""
@@ -183,13 +191,14 @@ def read_case_file(path: Path) -> tuple[list[RawCase], list[CaseError]]:
 
 def _raw_case(file: str, node: yaml.Node, names: set[str]) -> RawCase | None:
     reader = _Reader(file)
-    entries = reader.mapping(node, "a case")
-    if entries is None:
+    pairs = reader.entries(node, "a case")
+    if pairs is None:
         return RawCase(file, _line(node), f"(case at line {_line(node)})", node, {},
                        tuple(reader.errors))
-    for key in entries:
+    for key, key_node, _ in pairs:
         if key not in FIELDS:
-            reader.error(node, f"unknown field {key}; {_suggest(key, FIELDS)}")
+            reader.error(key_node, f"unknown field {key}; {_suggest(key, FIELDS)}")
+    entries = {key: value for key, _, value in pairs}
     name = reader.text(entries["name"], "name") if "name" in entries else None
     if "name" not in entries:
         reader.error(node, "a case needs a name")
@@ -392,14 +401,13 @@ class _Binder:
         return calc
 
     def _inputs(self, node: yaml.Node, calc: ir.Calculator) -> dict[str, Any]:
-        entries = self.reader.mapping(node, "input")
         found: dict[str, Any] = {}
-        for name, value_node in (entries or {}).items():
+        for name, key_node, value_node in self.reader.entries(node, "input") or []:
             if name not in calc.inputs:
-                self.error(value_node, f"{calc.name} has no input {name}; "
-                                       f"{_suggest(name, calc.inputs)}")
+                self.error(key_node, f"{calc.name} has no input {name}; "
+                                     f"{_suggest(name, calc.inputs)}")
                 continue
-            value = self.reader.plain(value_node, name)
+            found[name] = value = self.reader.plain(value_node, name)
             try:
                 found[name] = argument(value, self.policy.input(name).type, self.policy)
             except Refused as err:
@@ -419,10 +427,10 @@ class _Binder:
         for number, event in enumerate(events if events is not None else ({},), start=1):
             missing = [n for n in needed if n not in inputs and n not in event]
             if missing:
-                where = f"event {number} lacks" if events is not None else "missing input"
+                where = f"event {number}: " if events is not None else ""
                 node = self.raw.fields.get("events" if events is not None else "input")
-                self.error(node or self._anchor(), f"{where} {'、'.join(missing)} "
-                                                   f"({calc.name} needs it)")
+                self.error(node or self._anchor(), f"{where}{calc.name} needs "
+                                                   f"{'、'.join(missing)} (no default)")
 
     @staticmethod
     def _required(inp: ir.Input) -> bool:
@@ -444,10 +452,10 @@ class _Binder:
     def _outputs(self, node: yaml.Node, calc: ir.Calculator) -> tuple[Want, ...]:
         rules = {o.name: o.rule for o in (*calc.outputs, *calc.updates)}
         wants: list[Want] = []
-        for name, value_node in (self.reader.mapping(node, "output") or {}).items():
+        for name, key_node, value_node in self.reader.entries(node, "output") or []:
             if name not in rules:
-                self.error(value_node, f"{calc.name} has no output {name}; "
-                                       f"{_suggest(name, list(rules))}")
+                self.error(key_node, f"{calc.name} has no output {name}; "
+                                     f"{_suggest(name, list(rules))}")
                 continue
             typ = self.policy.rule(rules[name]).type
             value = self.reader.plain(value_node, name)
@@ -467,10 +475,21 @@ class _Binder:
             return None
         if self.notice is None:
             self.error(node, f"sentence: {self.policy.id} names no notice to find it in")
-        elif _squeezed(sentence) not in _squeezed(self.notice):
-            self.error(node, f"sentence: not found in the notice of {self.policy.id} "
-                             f"({self.policy.notice}); copy it from the notice or a 引文")
+        else:
+            missing = _not_in(sentence, self.notice)
+            if missing is not None:
+                self.error(node, f"sentence: {missing!r} is not in the notice of "
+                                 f"{self.policy.id} ({self.policy.notice}); copy the words "
+                                 "from the notice or a 引文")
         return sentence
+
+
+def _not_in(sentence: str, notice: str) -> str | None:
+    """The first part of the sentence (parts are joined by ……) not found in the notice,
+    whitespace ignored; None when every part is there."""
+    text = _squeezed(notice)
+    return next((part.strip() for part in ELLIPSIS.split(sentence)
+                 if _squeezed(part) not in text), None)
 
 
 def _squeezed(text: str) -> str:
@@ -635,25 +654,36 @@ class Runner:
             return Outcome(case, problem=f"raised {type(err).__name__}: {err}")
         if case.error is not None:
             return Outcome(case, problem=f"returned without raising; want a ValueError "
-                                         f"containing {case.error!r}",
-                           explain=_explain(results))
+                                         f"containing {case.error!r}")
         mismatches = tuple(_compare(case, results))
         failing = sorted({m.event or 1 for m in mismatches})
-        return Outcome(case, mismatches, explain=_explain([results[i - 1] for i in failing]))
+        return Outcome(case, mismatches, explain="\n".join(
+            _traced(module, case, results[n - 1], n if case.events is not None else None)
+            for n in failing if n <= len(results)))
 
 
 def _call(case: Case, module: types.ModuleType) -> list[Any]:
-    """The calculator's result (one per event for a case of events)."""
-    common = {pyident(k): v for k, v in case.inputs.items()}
+    """The calculator's result (one per event for a case of events: `<计算>逐次` takes the
+    events and the common inputs by the policy's names)."""
     if case.events is None:
-        return [getattr(module, pyident(case.calculator.name))(**common, explain=True)]
+        inputs = {pyident(k): v for k, v in case.inputs.items()}
+        return [getattr(module, pyident(case.calculator.name))(**inputs, explain=True)]
     function = getattr(module, pyident(case.calculator.name + "逐次"), None)
     if function is None:
-        raise ValueError(f"{case.calculator.name} has no 逐次 function (no 累计 values?)")
-    events = [{pyident(k): v for k, v in event.items()} for event in case.events]
-    if "explain" in inspect.signature(function).parameters:
-        common["explain"] = True
-    return list(function(events, **common))
+        raise ValueError(f"{case.calculator.name} has no 逐次 function: it carries no 累计 "
+                         "amounts, so its cases take input, not events")
+    return list(function([dict(event) for event in case.events], **case.inputs))
+
+
+def _traced(module: types.ModuleType, case: Case, result: Any, event: int | None) -> str:
+    """The calculator's explanation of one result.  逐次 records no trace, so an event's
+    result is computed again from its own inputs (the 累计 amounts it was given included)."""
+    if not getattr(result, "trace", ()) and hasattr(result, "inputs"):
+        given = result.inputs
+        arguments = {f.name: getattr(given, f.name) for f in dataclasses.fields(given)}
+        result = getattr(module, pyident(case.calculator.name))(**arguments, explain=True)
+    text = str(result.explain())
+    return text if event is None else f"event {event}: {text}"
 
 
 def _compare(case: Case, results: list[Any]) -> list[Mismatch]:
@@ -695,10 +725,6 @@ def _shown(value: Any, typ: Type) -> str:
     if isinstance(shown, (bool, list)) or shown is None:
         return json.dumps(shown, ensure_ascii=False)
     return str(shown)
-
-
-def _explain(results: Sequence[Any]) -> str:
-    return "\n".join(r.explain() for r in results if hasattr(r, "explain"))
 
 
 def failure_text(outcome: Outcome) -> str:
