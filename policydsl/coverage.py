@@ -28,6 +28,7 @@ A statement is then
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_DOWN, Decimal
@@ -86,8 +87,6 @@ class NoticeText:
 
     def line_span(self, line: int) -> Range:
         """Where a line of the file lies in the scanned text (empty for a blank line)."""
-        import bisect
-
         return bisect.bisect_left(self.lines, line), bisect.bisect_right(self.lines, line)
 
 
@@ -111,22 +110,22 @@ ADJECTIVE = "性"  # 一次性: a word (lump-sum), not a count
 DETERMINERS = ("同", "每", "任")  # 同一年度, 每一次, 任一: the same / each, not a number
 # A day of every year (9月1日, 9月底), which numbers.scan reads as a date only after a dated one:
 # read alone, 9月1日 would be the bare number 9 and a count of 1 日.
-DAY_OF_YEAR = re.compile(r"(?<!\d)(?<!\d年)(?P<m>1[0-2]|0?[1-9])月(?:(?P<d>[12]\d|3[01]|0?[1-9])日|(?P<end>底))?")
+DAY_OF_YEAR = re.compile(r"(?<!\d)(?<!\d年)(?P<m>1[0-2]|0?[1-9])月"
+                         r"(?:(?P<d>[12]\d|3[01]|0?[1-9])日|(?P<end>底))?")
 SENTENCE_ENDS = "。;!?"
-
-
 PRACTICE_NOTE = re.compile(r"【[^】]*】")  # 【构造练习通知，非真实文件】本文件是…
+ATTACHMENT = re.compile(r"附件(?:\d|:|$)")  # 附件：1. …标准表, 附件1
 
 
 def _structural_lines(lines: list[str]) -> set[int]:
     """The lines (1-based) that are not the notice's statements (see the module docstring)."""
     forms = [scan_text(line) for line in lines]
-    found = {number for number, form in enumerate(forms, start=1)
-             if PRACTICE_NOTE.match(form) and number == 1}
-    found |= set(range(1, _heading_block(forms, skip=len(found)) + 1))
+    note = 1 if forms and PRACTICE_NOTE.match(forms[0]) else 0
+    found = set(range(1, _heading_block(forms, skip=note) + 1)) | set(range(1, note + 1))
     for number, form in enumerate(forms, start=1):
-        if (DATE_ONLY.fullmatch(form) or PAGE_NUMBER.fullmatch(form) or form.endswith("印发")
-                or form.startswith(("附件", "抄送"))):
+        printed = form.endswith("印发") and DATE_ONLY.search(form)  # …文电处 2022年6月15日印发
+        if (DATE_ONLY.fullmatch(form) or PAGE_NUMBER.fullmatch(form) or printed
+                or ATTACHMENT.match(form) or form.startswith("抄送")):
             found.add(number)
     return found
 
@@ -286,12 +285,17 @@ def _clause_groups(scanned: str, start: int, end: int, numbers: list[Quantity]) 
 
 def _time_phrase(clause: str, numbers: list[Quantity]) -> bool:
     """2023年，  2023年9月1日起，  2024年起，: when what follows applies, not a statement."""
-    if not all(q.kind == "date" or (q.kind == "years" and q.text[:4].isdigit()) for q in numbers):
+    if not all(q.kind == "date" or _calendar_year(q) for q in numbers):
         return False
     rest = clause.removesuffix("，")
     for quantity in numbers:
         rest = rest.replace(quantity.text, "", 1)
     return len(rest) <= 2
+
+
+def _calendar_year(quantity: Quantity) -> bool:
+    """2023年 (a year of the calendar), not 3年 (a period)."""
+    return quantity.kind == "years" and isinstance(quantity.value, Decimal) and quantity.value >= 1900
 
 
 # ---------------------------------------------------------------- what the policies say
