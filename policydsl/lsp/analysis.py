@@ -20,27 +20,38 @@ Loaded = tuple[SourceFile, "ast.PolicyFile | None", list[Diagnostic]]
 
 
 class BufferLoader(Loader):
-    """Reads open files from the editor's buffers (keyed by resolved path), others from disk."""
+    """Reads open files from the editor's buffers (keyed by resolved path), others from disk.
+
+    A file the parser fails on (a bug of policydsl, not of the file) loads as a file without
+    a tree, and `failures` says why: the server reports it on the file and goes on.
+    """
 
     def __init__(self, buffers: Mapping[Path, str]):
         super().__init__()
         self._buffers = buffers
-        self._from_buffers: dict[Path, Loaded] = {}
+        self._loaded: dict[Path, Loaded] = {}
+        self.failures: dict[Path, str] = {}
 
     def load(self, path: Path) -> Loaded:
         key = path.resolve()
-        text = self._buffers.get(key)
-        if text is None:
-            return super().load(path)
-        if key not in self._from_buffers:
-            source = SourceFile(display_path(path), text)
-            tree, diags = parser.parse(source)
-            self._from_buffers[key] = (source, tree, diags)
-        return self._from_buffers[key]
+        if key not in self._loaded:
+            text = self._buffers.get(key)
+            try:
+                self._loaded[key] = super().load(path) if text is None else self._parse(path, text)
+            except Exception as err:
+                self.failures[key] = f"{type(err).__name__}: {err}"
+                self._loaded[key] = (SourceFile(display_path(path), text or ""), None, [])
+        return self._loaded[key]
+
+    @staticmethod
+    def _parse(path: Path, text: str) -> Loaded:
+        source = SourceFile(display_path(path), text)
+        tree, diags = parser.parse(source)
+        return source, tree, diags
 
     def sources(self) -> dict[str, SourceFile]:
-        from_buffers = {source.path: source for source, _, _ in self._from_buffers.values()}
-        return {**super().sources(), **from_buffers}
+        loaded = {source.path: source for source, _, _ in self._loaded.values()}
+        return {**super().sources(), **loaded}
 
 
 class Analysis:
@@ -49,8 +60,12 @@ class Analysis:
     def __init__(self, buffers: Mapping[Path, str]):
         self.loader = BufferLoader(buffers)
         self.compiler = Compiler(self.loader)
+        self.internal_errors = self.loader.failures  # bugs of policydsl, by file
         for path in sorted(buffers):
-            self.compiler.check(path)
+            try:
+                self.compiler.check(path)
+            except Exception as err:  # said on the file; the other files are still served
+                self.internal_errors[path] = f"{type(err).__name__}: {err}"
         self._policies = {policy.path: policy for policy in self.compiler.policies()}
         self._notices: dict[Path, provenance.Notice | None] = {}
 

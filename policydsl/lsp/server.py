@@ -17,7 +17,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from .. import __version__, fmt, parser, words
-from ..diagnostics import Diagnostic, Note
+from ..diagnostics import Diagnostic, Note, Span
 from .analysis import Analysis
 from .hover import KIND_WORDS, HoverText, function_text
 from .positions import UNITS, Lines, utf16_units
@@ -81,6 +81,12 @@ class PolicyServer(LanguageServer):
                 self.parsed[doc.uri] = self.project
             lines = self.lines(doc.source)
             diagnostics = [self.diagnostic(d, lines) for d in self.analysis.diagnostics(Path(doc.path))]
+            failure = self.analysis.internal_errors.get(Path(doc.path).resolve())
+            if failure is not None:
+                diagnostics.append(types.Diagnostic(
+                    range=lines.range(Span(doc.path, 1, 1, 1, 1)), source="policydsl",
+                    severity=types.DiagnosticSeverity.Error,
+                    message=f"internal error: {failure}\nplease report this with the text of the file"))
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
                 uri=doc.uri, diagnostics=diagnostics, version=doc.version))
 
