@@ -91,6 +91,7 @@ class RawCase:
     node: yaml.Node  # the case's mapping: errors about the case as a whole point at it
     fields: Mapping[str, yaml.Node]
     errors: tuple[CaseError, ...] = ()
+    unknown: tuple[str, ...] = ()  # fields misspelled (reported): no second error about them
 
 
 class _Reader:
@@ -195,8 +196,9 @@ def _raw_case(file: str, node: yaml.Node, names: set[str]) -> RawCase | None:
     if pairs is None:
         return RawCase(file, _line(node), f"(case at line {_line(node)})", node, {},
                        tuple(reader.errors))
+    unknown = tuple(key for key, _, _ in pairs if key not in FIELDS)
     for key, key_node, _ in pairs:
-        if key not in FIELDS:
+        if key in unknown:
             reader.error(key_node, f"unknown field {key}; {_suggest(key, FIELDS)}")
     entries = {key: value for key, _, value in pairs}
     name = reader.text(entries["name"], "name") if "name" in entries else None
@@ -206,7 +208,7 @@ def _raw_case(file: str, node: yaml.Node, names: set[str]) -> RawCase | None:
         reader.error(entries["name"], f"another case is already named {name}")
     fields = {k: v for k, v in entries.items() if k in FIELDS}
     return RawCase(file, _line(node), name or f"(case at line {_line(node)})", node, fields,
-                   tuple(reader.errors))
+                   tuple(reader.errors), unknown)
 
 
 # ---------------------------------------------------------------- 2. checked against the policy
@@ -374,9 +376,12 @@ class _Binder:
         self._complete(calc, inputs, events)
         wants = self._wants(calc, events)
         error = self.reader.text(fields["error"], "error") if "error" in fields else None
-        if ("output" in fields) == ("error" in fields):
+        if "output" in fields and "error" in fields:
             self.error(self._anchor(), "a case has either output (what it computes) or error "
                                        "(the message of the ValueError it raises), not both")
+        elif "output" not in fields and "error" not in fields and not self.raw.unknown:
+            self.error(self._anchor(), "a case needs output (what it computes) or error "
+                                       "(the message of the ValueError it raises)")
         sentence = self._sentence()
         arithmetic = self.reader.text(fields["arithmetic"], "arithmetic") \
             if "arithmetic" in fields else None
@@ -565,6 +570,26 @@ def _unique(paths: list[Path]) -> list[Path]:
     return sorted(dict.fromkeys(p.resolve() for p in paths), key=display_path)
 
 
+@attrs.frozen
+class Written:
+    """A case as written and as checked: runnable (`case`) or not (`errors`)."""
+
+    raw: RawCase
+    case: Case | None
+    errors: tuple[CaseError, ...]
+
+
+def check_case_file(case_file: Path, policy: ir.Policy) -> tuple[list[Written], list[CaseError]]:
+    """Every case of the file checked against its policy, and the file's own errors."""
+    raws, file_errors = read_case_file(case_file)
+    notice = notice_text(case_file, policy)
+    written = []
+    for raw in raws:
+        case, errors = bind(raw, policy, notice)
+        written.append(Written(raw, None if raw.errors else case, (*raw.errors, *errors)))
+    return written, file_errors
+
+
 def load(paths: Sequence[Path]) -> Suite:
     """Check the policies the paths name and read and check every case file."""
     policy_files, case_files = discover(paths)
@@ -581,16 +606,14 @@ def load(paths: Sequence[Path]) -> Suite:
             errors.append(CaseError(display_path(case_file), 1,
                                     f"no policy {policy_file_of(case_file).name} beside it"))
             continue
-        raws, file_errors = read_case_file(case_file)
+        written, file_errors = check_case_file(case_file, policy)
         errors.extend(file_errors)
-        notice = notice_text(case_file, policy)
-        for raw in raws:
-            case, case_errors = bind(raw, policy, notice)
-            errors.extend(raw.errors + tuple(case_errors))
-            if case is None or raw.errors:
+        for item in written:
+            errors.extend(item.errors)
+            if item.case is None:
                 invalid += 1
             else:
-                cases.append(case)
+                cases.append(item.case)
     return Suite(checked, tuple(cases), tuple(sorted(errors, key=_error_key)), invalid)
 
 
