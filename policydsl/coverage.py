@@ -373,12 +373,19 @@ def _calls(node: object) -> Iterable[ast.Call]:
 
 
 def uses_of(policy_id: str, tree: ast.PolicyFile, compared: str) -> list[Use]:
-    """The header and every clause of a policy, placed in the notice's compared text."""
+    """The header and every clause of a policy, placed in the notice's compared text.  A quote
+    not found is an error (the policy was not checked against this notice), never skipped."""
     found = [_header_use(policy_id, tree.header)]
     for item in tree.items:
         if isinstance(item, ast.Clause):
-            places = tuple(r for quote in item.quotes for r in _occurrences(quote.text, compared))
-            found.append(Use(f"{policy_id} {item.number}", places, clause_literals(item),
+            places: list[Range] = []
+            for quote in item.quotes:
+                occurrences = _occurrences(quote.text, compared)
+                if not occurrences:
+                    raise CoverageError(f"{quote.span.path}:{quote.span.line}: the quote of clause "
+                                        f"{item.number} is not in the notice: run policydsl check")
+                places += occurrences
+            found.append(Use(f"{policy_id} {item.number}", tuple(places), clause_literals(item),
                              tuple(w.reason for w in item.waivers)))
     return found
 

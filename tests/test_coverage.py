@@ -417,3 +417,11 @@ def test_policies_sharing_a_notice_are_counted_together(tmp_path: Path) -> None:
     [notice] = coverage.of_policies(result.policies)
     assert notice.policies == ("a", "b")
     assert (len(notice.statements), notice.encoded) == (2, 2)
+
+
+def test_a_quote_not_in_the_notice_is_an_error_not_a_silent_miss(tmp_path: Path) -> None:
+    policy = small(tmp_path, SMALL_POLICY)
+    tree, _ = api.parse_file(policy)
+    assert tree is not None
+    with pytest.raises(coverage.CoverageError, match="the quote of clause 一 is not in the notice"):
+        coverage.of_notice("other.txt", "另一份通知：补助640元。", [("small", tree)])
