@@ -20,6 +20,7 @@ import lark
 import pytest
 
 from policydsl import parser
+from policydsl.units import unit_words
 
 from .conftest import POLICIES, ROOT
 
@@ -81,9 +82,10 @@ def expected_scopes(text: str) -> Iterator[tuple[lark.Token, tuple[str, ...]]]:
     comments.clear()
     tree = built.parse(text)
     keywords = {t.name for t in built.terminals if t.pattern.type == "str"}
-    for token, rule in _tokens_with_rule(tree):
-        if rule in BY_RULE:
-            yield token, BY_RULE[rule]
+    for token, rules in _tokens_with_rules(tree, ()):
+        inside = [r for r in reversed(rules) if r in BY_RULE]  # innermost first
+        if inside:
+            yield token, BY_RULE[inside[0]]
         elif token.type in BY_TERMINAL:
             yield token, BY_TERMINAL[token.type]
         elif token.type in OPERATORS:
@@ -95,12 +97,15 @@ def expected_scopes(text: str) -> Iterator[tuple[lark.Token, tuple[str, ...]]]:
     yield from ((c, BY_TERMINAL["COMMENT"]) for c in list(comments))
 
 
-def _tokens_with_rule(tree: lark.Tree[lark.Token]) -> Iterator[tuple[lark.Token, str]]:
+def _tokens_with_rules(tree: lark.Tree[lark.Token], outer: tuple[str, ...]
+                       ) -> Iterator[tuple[lark.Token, tuple[str, ...]]]:
+    """Every token with the rules it stands in, outermost first."""
+    rules = (*outer, str(tree.data))
     for child in tree.children:
         if isinstance(child, lark.Tree):
-            yield from _tokens_with_rule(child)
+            yield from _tokens_with_rules(child, rules)
         else:
-            yield child, str(tree.data)
+            yield child, rules
 
 
 def scopes_over(tokens: Tokens, lines: list[str], token: lark.Token) -> list[list[str]]:
@@ -153,7 +158,8 @@ def test_every_token_of_every_shipped_policy_has_its_scope(tokenize) -> None:  #
 def test_every_keyword_of_the_grammar_is_a_keyword(tokenize, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     built, _ = lark_with_all_tokens()
     words = sorted({t.pattern.value for t in built.terminals
-                    if t.pattern.type == "str" and any(c.isalpha() for c in t.pattern.value)})
+                    if t.pattern.type == "str" and any(c.isalpha() for c in t.pattern.value)}
+                   | set(unit_words()))  # 元/月, ‰ …: units the grammar may write as a pattern
     assert "参数" in words and "不低于" in words
     sample = tmp_path / "keywords.policy"
     sample.write_text("\n".join(f"  {w}  " for w in words), encoding="utf-8")
