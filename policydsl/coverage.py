@@ -284,8 +284,8 @@ def _clause_groups(scanned: str, start: int, end: int, numbers: list[Quantity]) 
 
 
 def _time_phrase(clause: str, numbers: list[Quantity]) -> bool:
-    """2023年，  2023年9月1日起，  2024年起，: when what follows applies, not a statement."""
-    if not all(q.kind == "date" or _calendar_year(q) for q in numbers):
+    """2023年，  2023年9月1日起，  2024年起，  9月底前，: when what follows applies."""
+    if not all(q.kind in ("date", "day of year") or _calendar_year(q) for q in numbers):
         return False
     rest = clause.removesuffix("，")
     for quantity in numbers:
@@ -324,13 +324,16 @@ class Use:
 
 
 def _literal_is(lit: Literal, quantity: Quantity) -> bool:
-    """Whether a literal of a policy stands for a number of the notice: provenance's match, or
-    a value said in words (全额 is 100 %, 取消 and 不设… are 0)."""
+    """Whether a literal of a policy stands for a number of the notice: provenance's match, a
+    value said in words (全额 is 100 %, 取消 and 不设… are 0), or the first day of a calendar
+    year the notice names (2016-01-01 for 2016年之前, 2024年起)."""
     if isinstance(lit, ast.Word):
         meaning = VALUE_WORDS[lit.word].meaning
         if meaning == "full":
             return quantity.kind == "rate" and quantity.value == 1
         return meaning == "zero" and quantity.kind != "date" and quantity.value == 0
+    if isinstance(lit, ast.DateLit) and _calendar_year(quantity):
+        return (lit.value.month, lit.value.day) == (1, 1) and lit.value.year == quantity.value
     return provenance.matches(lit, quantity)
 
 

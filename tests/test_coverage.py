@@ -356,10 +356,13 @@ def test_words_that_are_not_numbers() -> None:
     assert numbers_of("按年度一次性划扣，同一年度内只计算一次，完成三年行动计划。") == [["一次"]]
     assert numbers_of("原则上于9月15日前拨付，每年9月1日至12月31日集中征缴。") == [
         ["9月15日"], ["9月1日", "12月31日"]]
+    # a day of the year is a time phrase too: it goes with the clause after it
+    assert texts_of("全面推开应用，9月底前，覆盖5家医院。") == ["全面推开应用，9月底前，覆盖5家医院。"]
 
 
 # ---------------------------------------------------------------- what counts as encoded
 WORDS_NOTICE = """特困人员全额救助（按100%给予救助）。大病保险起付线降低50%。2026年起执行。本通知自2025年1月1日起执行，有效期3年。
+2016年1月1日后参保的，按新规定。2016年之前已参保的，按原规定执行。
 """
 WORDS_POLICY = """政策 words
 标题 "词"
@@ -372,6 +375,10 @@ WORDS_POLICY = """政策 words
   输入 起付线: 元
   规则 救助比例 = 全额
   规则 倾斜起付线 = 起付线 减半
+}
+条款 二 "新老划断" {
+  引文 "2016年1月1日后参保的，按新规定。2016年之前已参保的，按原规定执行。"
+  参数 新规起始日期 = 2016-01-01
 }
 """
 
@@ -388,6 +395,9 @@ def test_words_functions_and_the_header_encode_numbers(tmp_path: Path) -> None:
         ("2026年起执行。", "encoded", (("2026年", ("words (header)",)),)),
         ("本通知自2025年1月1日起执行", "encoded", (("2025年1月1日", ("words (header)",)),)),
         ("有效期3年。", "encoded", (("3年", ("words (header)",)),)),
+        ("2016年1月1日后参保的，按新规定。", "encoded", (("2016年1月1日", ("words 二",)),)),
+        # the first day of a calendar year stands for the year: 2016年之前 is before 2016-01-01
+        ("2016年之前已参保的，按原规定执行。", "encoded", (("2016年", ("words 二",)),)),
     ]
 
 
