@@ -535,7 +535,7 @@ def render_text(coverages: Sequence[NoticeCoverage], every: bool = False) -> str
     if lines:
         lines.append("")
     lines += [f"{c.notice}: {c.summary()}" for c in coverages]
-    return "\n".join(lines) + "\n"
+    return "".join(line + "\n" for line in lines)
 
 
 def _detail(item: StatementCoverage) -> str:

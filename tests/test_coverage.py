@@ -435,3 +435,9 @@ def test_a_quote_not_in_the_notice_is_an_error_not_a_silent_miss(tmp_path: Path)
     assert tree is not None
     with pytest.raises(coverage.CoverageError, match="the quote of clause 一 is not in the notice"):
         coverage.of_notice("other.txt", "另一份通知：补助640元。", [("small", tree)])
+
+
+def test_no_notice_cited(tmp_path: Path) -> None:
+    (tmp_path / "e.policy").write_text('政策 e\n标题 "e"\n枚举 类别 { 甲 乙 }\n', encoding="utf-8")
+    assert run(str(tmp_path / "e.policy")) == (0, "", "no policy among these cites a notice (通知 \"….txt\")\n")
+    assert json.loads(run(str(tmp_path / "e.policy"), "--json")[1]) == {"notices": []}

@@ -50,6 +50,8 @@ def command(paths: tuple[Path, ...], as_json: bool, fail_under: float | None, ev
         coverages = coverage.of_policies(result.policies)
     except coverage.CoverageError as err:
         raise click.ClickException(str(err)) from err
+    if not coverages:
+        click.echo("no policy among these cites a notice (通知 \"….txt\")", err=True)
     if as_json:
         click.echo(json.dumps(coverage.to_json(coverages), ensure_ascii=False, indent=2))
     else:
