@@ -11,17 +11,19 @@ A notice is cut into *statements* (docs/coverage.md gives the rules in full):
 - a sentence is split at its commas (，) into clauses; a clause that prints no number of its
   own, or only a time phrase (`2023年9月1日起，`), belongs to the next clause that prints one,
   and the clauses after the last such clause belong to it.  Each group is a statement, and it
-  counts when it prints a *normative* number: every number `numbers.scan` reads except the
-  structural ones (文号, numbers inside 《…》, heading and list numbering, 第N条, phone
-  numbers, and the N年 of a plan's name such as 三年行动).
+  counts when it prints a *normative* number: every number `numbers.scan` reads, and a day of
+  the year printed without a year (9月15日), except the structural ones (文号, numbers inside
+  《…》, heading and list numbering, 表1, 第N条, phone numbers) and words that hold a numeral
+  (三年行动, 一次性, 同一年度).
 
 A statement is then
 
 - *encoded* when each of its numbers is used: a clause of a policy citing the notice quotes
   the part of the notice where the number stands, and a literal of that clause's declarations
   (参数, 表, 规则, 核对, 输入 default or requirement) has its value and unit
-  (`provenance.matches`; 全额 stands for 100 %, 取消/不设… for 0).  The header counts as a
-  clause that quotes the whole notice: its 年度, 发文日期, 执行日期, 有效期至 and 有效期;
+  (`provenance.matches`; 全额 stands for 100 %, 取消/不设… for 0, a year's first day for the
+  year, 按月折算 for its 12).  The header counts as a clause that quotes the whole notice: its
+  年度, 发文日期, 执行日期, 有效期至 and 有效期;
 - *waived* when it is not encoded but a clause that carries `不计算 "reason"` quotes part of it;
 - *missing* otherwise.
 """
@@ -29,6 +31,7 @@ A statement is then
 from __future__ import annotations
 
 import bisect
+import datetime
 import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_DOWN, Decimal
@@ -402,8 +405,8 @@ def _header_use(policy_id: str, header: ast.Header) -> Use:
         literals.append(ast.Number(Decimal(year), "年", f"{year}年", False, span))
     for key in ("date", "effective", "valid_until"):
         value = fields.get(key)
-        if value is not None:
-            literals.append(ast.DateLit(value, str(value), span))  # type: ignore[arg-type]
+        if isinstance(value, datetime.date):
+            literals.append(ast.DateLit(value, str(value), span))
     valid_for = fields.get("valid_for")
     if isinstance(valid_for, ast.Number):
         literals.append(valid_for)
