@@ -36,8 +36,8 @@ def discovered() -> list[object]:
             shown = file.relative_to(ROOT).as_posix()
             raws, errors = cases.read_case_file(file)
             if errors:
-                params.append(pytest.param(file, None, id=f"{shown}::(file)"))
-            params.extend(pytest.param(file, raw.name, id=f"{shown}::{raw.name}") for raw in raws)
+                params.append(pytest.param(file, None, id=f"{shown}: (file)"))
+            params.extend(pytest.param(file, raw.name, id=f"{shown}: {raw.name}") for raw in raws)
     return params
 
 
