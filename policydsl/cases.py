@@ -42,6 +42,7 @@ from .types import Type
 SUFFIX = ".cases.yaml"
 FIELDS = ("name", "calculator", "sentence", "arithmetic", "input", "events", "output", "error")
 FLOAT_TAG = "tag:yaml.org,2002:float"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 ELLIPSIS = re.compile(r"…+|\.{3,}")  # a sentence may leave words out: 第一句 …… 第二句
 
 
@@ -107,31 +108,26 @@ class _Reader:
 
     def entries(self, node: yaml.Node, what: str,
                 ) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
-        """A YAML mapping's (name, key node, value node), later keys winning (`<<: *anchor`
-        merges allowed); a key repeated by hand is an error, since YAML would silently keep
-        only the last."""
+        """A YAML mapping's (name, key node, value node).  `<<: *anchor` merges another
+        mapping's entries, which the mapping's own keys override (YAML's merge key); a key
+        written twice is an error, since YAML would silently keep only the last."""
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"{what} must be a mapping (name: value, …)")
             return None
-        seen: set[str] = set()
-        for key, _ in node.value:
-            if key.tag != "tag:yaml.org,2002:merge":
-                if key.value in seen:
-                    self.error(key, f"{what}: {key.value} is given twice")
-                seen.add(key.value)
-        try:
-            self._constructor.flatten_mapping(node)
-        except yaml.YAMLError as err:
-            self.error(node, f"{what}: {getattr(err, 'problem', err)}")
-            return None
-        found: dict[str, tuple[str, yaml.Node, yaml.Node]] = {}
+        merged: dict[str, tuple[str, yaml.Node, yaml.Node]] = {}
+        own: dict[str, tuple[str, yaml.Node, yaml.Node]] = {}
         for key, value in node.value:
-            if not isinstance(key, yaml.ScalarNode):
+            if key.tag == MERGE_TAG:
+                sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+                for source in reversed(sources):  # of several, the first listed wins
+                    merged.update((e[0], e) for e in self.entries(source, what) or [])
+            elif not isinstance(key, yaml.ScalarNode):
                 self.error(key, f"{what}: a key must be a plain name")
-                continue
-            found.pop(str(key.value), None)  # a merged key given again: this one, in its place
-            found[str(key.value)] = (str(key.value), key, value)
-        return list(found.values())
+            elif str(key.value) in own:
+                self.error(key, f"{what}: {key.value} is given twice")
+            else:
+                own[str(key.value)] = (str(key.value), key, value)
+        return list({**merged, **own}.values())
 
     def mapping(self, node: yaml.Node, what: str) -> dict[str, yaml.Node] | None:
         entries = self.entries(node, what)

@@ -293,6 +293,26 @@ def test_a_case_file_without_its_policy(folder: Path) -> None:
     assert result.stdout.splitlines()[-1] == "0 cases, 0 failed"
 
 
+def test_anchors_and_merge_keys_share_inputs(folder: Path) -> None:
+    """A case's own keys override merged ones; of several merged mappings the first wins; a
+    mapping reused whole (*b) is not a key given twice."""
+    text = """\
+- name: a
+  calculator: 结算
+  input: &b {<<: {费用: "1", 类别: 乙类}, 类别: 甲类}
+  output: {适用类别: 甲类, 应付: "0"}
+- name: b
+  calculator: 结算
+  input: *b
+  output: {适用类别: 甲类}
+- name: c
+  calculator: 结算
+  input: {<<: [{费用: "3000"}, {费用: "1", 类别: 甲类}]}
+  output: {应付: "1400"}
+"""
+    assert run_test(folder, text) == (0, "3 cases, 0 failed\n", "")
+
+
 # ---------------------------------------------------------------- error:
 ERROR_CASE = '- name: a\n  calculator: 结算\n  input: {费用: "{cost}", 类别: 甲类}\n  error: "{message}"\n'
 
