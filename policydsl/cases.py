@@ -180,13 +180,12 @@ def read_case_file(path: Path) -> tuple[list[RawCase], list[CaseError]]:
     names: set[str] = set()
     for node in root.value:
         raw = _raw_case(file, node, names)
-        if raw is not None:
-            found.append(raw)
-            names.add(raw.name)
+        found.append(raw)
+        names.add(raw.name)
     return found, []
 
 
-def _raw_case(file: str, node: yaml.Node, names: set[str]) -> RawCase | None:
+def _raw_case(file: str, node: yaml.Node, names: set[str]) -> RawCase:
     reader = _Reader(file)
     pairs = reader.entries(node, "a case")
     if pairs is None:
@@ -239,8 +238,8 @@ def _number(value: Any) -> Decimal:
     if type(value) is int:
         return Decimal(value)
     if isinstance(value, str):
-        text = value.strip().replace(",", "")
-        if text in ("无上限", "Infinity"):
+        text = value.strip()
+        if text == "无上限":
             return Decimal("Infinity")
         try:
             number = Decimal(text)
@@ -373,10 +372,10 @@ class _Binder:
         wants = self._wants(calc, events)
         error = self.reader.text(fields["error"], "error") if "error" in fields else None
         if "output" in fields and "error" in fields:
-            self.error(self._anchor(), "a case has either output (what it computes) or error "
+            self.error(self.raw.node, "a case has either output (what it computes) or error "
                                        "(the message of the ValueError it raises), not both")
         elif "output" not in fields and "error" not in fields and not self.raw.unknown:
-            self.error(self._anchor(), "a case needs output (what it computes) or error "
+            self.error(self.raw.node, "a case needs output (what it computes) or error "
                                        "(the message of the ValueError it raises)")
         sentence = self._sentence()
         arithmetic = self.reader.text(fields["arithmetic"], "arithmetic") \
@@ -386,13 +385,10 @@ class _Binder:
         return Case(self.raw.file, self.raw.line, self.raw.name, self.policy, calc, sentence,
                     arithmetic, inputs, events, wants, error)
 
-    def _anchor(self) -> yaml.Node:
-        return self.raw.node
-
     def _calculator(self) -> ir.Calculator | None:
         node = self.raw.fields.get("calculator")
         if node is None:
-            self.error(self._anchor(), "a case needs a calculator")
+            self.error(self.raw.node, "a case needs a calculator")
             return None
         name = self.reader.text(node, "calculator")
         known = [c.name for c in self.policy.calculators]
@@ -430,8 +426,8 @@ class _Binder:
             if missing:
                 where = f"event {number}: " if events is not None else ""
                 node = self.raw.fields.get("events" if events is not None else "input")
-                self.error(node or self._anchor(), f"{where}{calc.name} needs "
-                                                   f"{'、'.join(missing)} (no default)")
+                self.error(node or self.raw.node,
+                           f"{where}{calc.name} needs {'、'.join(missing)} (no default)")
 
     @staticmethod
     def _required(inp: ir.Input) -> bool:
@@ -444,6 +440,8 @@ class _Binder:
             return ()
         if events is None:
             return (self._outputs(node, calc),)
+        if not events:  # the events themselves are wrong, and said so
+            return ()
         if not isinstance(node, yaml.SequenceNode) or len(node.value) != len(events):
             self.error(node, f"with events, output is a list of {len(events)} mappings, "
                              "one per event")
