@@ -105,7 +105,7 @@ def test_a_fen_off_fails_every_shipped_money_output(case_runner: cases.Runner) -
     assert shifted > 0
 
 
-# ---------------------------------------------------------------- a small policy to test the format on
+# ---------------------------------------------------------------- a small policy for the format
 NOTICE = "住院费用起付线为1000元，起付线以上部分按70%报销。\n年度最高支付限额为5000元。\n"
 POLICY = """政策 t
 标题 "测试"
@@ -230,7 +230,8 @@ ERRORS = [
     ('- name: a\n  calculator: 结算\n  input: {费用: 0.7, 类别: 甲类}\n  output: {应付: "0"}\n',
      't.cases.yaml:3: 费用: 0.7 is a YAML float, which is not exact; write it in quotes: "0.7"'),
     ('- name: a\n  calculator: 结算\n  input: {费用: "3000", 类别: 甲类}\n  output:\n    应付: 1400.00\n',
-     't.cases.yaml:5: 应付: 1400.00 is a YAML float, which is not exact; write it in quotes: "1400.00"'),
+     't.cases.yaml:5: 应付: 1400.00 is a YAML float, which is not exact; '
+     'write it in quotes: "1400.00"'),
     ("- name: a\n  calculator: 核算\n  input: {}\n  output: {}\n",
      "t.cases.yaml:2: t has no calculator 核算; known: 结算、逐次结算"),
     ('- name: a\n  calculator: 结算\n  input: {费用: "1", 类别: 甲类, 费率: "1"}\n  output: {}\n',
@@ -261,16 +262,19 @@ ERRORS = [
     ('- name: a\n  calculator: 逐次结算\n  events:\n    - {费用: "3000"}\n  output:\n'
      '    - {本次支付: "1400"}\n    - {本次支付: "1400"}\n',
      "t.cases.yaml:6: with events, output is a list of 1 mappings, one per event"),
-    ("- name: a\n  calculator: [结算\n", "t.cases.yaml:3: not valid YAML: expected ',' or ']', but got '<stream end>'"),
+    ("- name: a\n  calculator: [结算\n",
+     "t.cases.yaml:3: not valid YAML: expected ',' or ']', but got '<stream end>'"),
     ("name: a\ncalculator: 结算\n",
-     "t.cases.yaml:1: a case file is a YAML list of cases: - name: …  calculator: …  input: …  output: …"),
+     "t.cases.yaml:1: a case file is a YAML list of cases: "
+     "- name: …  calculator: …  input: …  output: …"),
     ('- name: a\n  calculator: 结算\n  input: {费用: "1", 类别: 甲类}\n  output: {}\n'
      '- name: a\n  calculator: 结算\n  input: {费用: "1", 类别: 甲类}\n  output: {}\n',
      "t.cases.yaml:5: another case is already named a"),
 ]
 
 
-@pytest.mark.parametrize(("text", "message"), ERRORS, ids=[m.split(": ", 1)[1][:40] for _, m in ERRORS])
+@pytest.mark.parametrize(("text", "message"), ERRORS,
+                         ids=[m.split(": ", 1)[1][:40] for _, m in ERRORS])
 def test_a_mistake_is_one_message_with_its_line(folder: Path, text: str, message: str) -> None:
     code, _, err = run_test(folder, text)
     assert code == 1
@@ -282,7 +286,8 @@ def test_every_mistake_of_a_file_is_reported(folder: Path) -> None:
             '  output: {应付: 1.5}\n')
     code, out, err = run_test(folder, text)
     assert code == 1 and out.splitlines()[-1] == "1 cases, 1 failed"
-    assert [line.split(": ")[1] for line in err.splitlines()] == ["费用", "类别", "结算 has no input 费率; known", "应付"]
+    assert [line.split(": ")[1] for line in err.splitlines()] == [
+        "费用", "类别", "结算 has no input 费率; known", "应付"]
 
 
 def test_a_case_file_without_its_policy(folder: Path) -> None:
@@ -323,7 +328,8 @@ ERROR_CASE = '- name: a\n  calculator: 结算\n  input: {费用: "{cost}", 类�
     ("1", "费用", "returned without raising; want a ValueError containing '费用'"),
 ])
 def test_a_case_of_an_error(folder: Path, cost: str, message: str, problem: str | None) -> None:
-    code, out, _ = run_test(folder, ERROR_CASE.replace("{cost}", cost).replace("{message}", message))
+    text = ERROR_CASE.replace("{cost}", cost).replace("{message}", message)
+    code, out, _ = run_test(folder, text)
     assert code == (1 if problem else 0)
     if problem:
         assert problem in out
