@@ -169,11 +169,13 @@ def _json_value(value: object) -> object:
 
 
 def _csv_ready(batch: Any) -> Any:
-    """Lists of members as one cell, joined by "|" (CSV has no lists)."""
+    """Lists of members as one cell, joined by "|" (CSV has no lists); members by name."""
     columns = []
     for column in batch.columns:
         if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
             column = pc.binary_join(column, "|")
+        elif pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
         columns.append(column)
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 

@@ -212,7 +212,7 @@ def test_the_worked_example_of_the_docs() -> None:
     assert row["医疗救助支付"] == Decimal("10934.00")
     assert row["适用身份"] == "低保对象"
     assert out.schema.field("基本医保支付").type == pa.decimal128(18, 2)
-    assert out.schema.field("适用身份").type == pa.string()
+    assert out.schema.field("适用身份").type == pa.dictionary(pa.int16(), pa.string())
     assert out.schema.field("因病致贫监测").type == pa.bool_()
 
 
@@ -284,7 +284,7 @@ def test_floats_are_taken_only_within_a_millionth_of_a_yuan_of_a_fen() -> None:
      "row 1: 政策范围内费用 (nmg_2022_major_illness 二（五）、促进三重制度互补衔接): no value (null)"),
     ({"政策范围内费用": ["1", "2", "3"], "身份": ["普通参保人", "返贫致贫人口", "返贫致贫人口"]}, {},
      "row 1: 医疗救助起付线 (nmg_2022_major_illness 二（七）、合理确定医疗救助标准): 救助起付线："
-     "返贫致贫人口的救助起付标准由盟市确定，须给出 (and 1 more row with errors"),
+     "返贫致贫人口的救助起付标准由盟市确定，须给出 (1 more bad row among rows 1–2; "),
 ])
 def test_bad_rows_name_the_column_the_row_and_the_clause(table: dict[str, list[Any]],
                                                           constants: dict[str, Any], message: str) -> None:
@@ -362,6 +362,21 @@ def test_dataframes_and_mappings_are_tables() -> None:
     assert triple(pa.table({"政策范围内费用": ["1"], "身份": ["低保对象"]}).to_batches()[0]).num_rows == 1
     with pytest.raises(TypeError, match="expected a pyarrow Table"):
         triple([1, 2, 3])
+
+
+def test_a_large_table_is_computed_a_slice_at_a_time_with_the_same_result(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    policy, calc, _, vectorised = functions(*TRIPLE)
+    population = strategies.population(policy, calc, 5000, strategies.Plan(dict(LOCAL), 3, 0.01))
+    table = table_of(policy, population, 0)
+    whole = vectorised(table, errors="column", **population.constants)
+    monkeypatch.setattr(batch_module(policy), "_CHUNK_ROWS", 700)
+    sliced = vectorised(table, errors="column", **population.constants)
+    assert sliced.num_rows == 5000 and sliced.equals(whole)
+    first_bad = whole.column("错误").to_pylist().index(
+        next(e for e in whole.column("错误").to_pylist() if e is not None))
+    with pytest.raises(ValueError, match=rf"^row {first_bad}: "):
+        vectorised(table, **population.constants)
 
 
 def test_a_keyword_constant_equals_a_column_of_it() -> None:

@@ -500,7 +500,7 @@ def output_type(module: _Module, rule: ir.Rule) -> str:
         scale = int(match.group(1))
         return f"decimal128({min(38, 16 + scale)}, {scale})"
     return {"_bool_output": "bool", "_date_output": "date32"}.get(
-        code, "string" if code.startswith("_member_") else "list<string>")
+        code, "dictionary<int16, string>" if code.startswith("_member_") else "list<string>")
 
 
 def calculator_code(module: _Module, calc: ir.Calculator, functions: dict[str, Function]) -> CalculatorCode:
@@ -524,7 +524,7 @@ def calculator_code(module: _Module, calc: ir.Calculator, functions: dict[str, F
 
 def calculator_body(module: _Module, calc: ir.Calculator, functions: dict[str, Function]) -> list[str]:
     local = {n: module.local_name(n) for n in (*calc.inputs, *calc.rules)}
-    body = [f"rows = _Rows(table, constants, errors, _{ident(calc.name)}_INPUTS)"]
+    body: list[str] = []
     for input_name in calc.inputs:
         inp = module.inputs[input_name]
         if inp.type.kind == "schedule":

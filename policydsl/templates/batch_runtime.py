@@ -258,6 +258,12 @@ def _min(first: Col, *others: Col) -> Col:
     """较小(…): 无上限 loses to any number."""
     result = first
     for other in others:
+        if other.unbounded is True or _covers(other, result):  # no row takes `other`
+            result = _merged(result, other)
+            continue
+        if result.unbounded is True or _covers(result, other):
+            result = _merged(other, result)
+            continue
         x, y, scale, bx, by = _aligned(result, other)
         if _some(result.unbounded) or _some(other.unbounded):
             x, y = np.where(result.unbounded, y, x), np.where(other.unbounded, x, y)
@@ -273,6 +279,9 @@ def _max(first: Col, *others: Col) -> Col:
     """较大(…): 无上限 wins over any number."""
     result = first
     for other in others:
+        if _covers(_negated_bound(other), result):  # other ≤ −bound ≤ every value of result
+            result = _merged(result, other)
+            continue
         x, y, scale, bx, by = _aligned(result, other)
         result = Col(np.maximum(x, y) if isinstance(x, np.ndarray) or isinstance(y, np.ndarray)
                      else max(x, y), scale, max(bx, by),
@@ -280,6 +289,31 @@ def _max(first: Col, *others: Col) -> Col:
                      missing=_either(result.missing, other.missing),
                      failed=_first(result.failed, other.failed))
     return result
+
+
+def _covers(limit: Col, values: Col) -> bool:
+    """Whether a constant is at least every value of `values` (by its bound): then 较小 of the
+    two is always `values`."""
+    if isinstance(limit.data, np.ndarray) or _some(limit.missing) or _some(values.unbounded):
+        return False
+    return bool(int(limit.data) * 10 ** max(0, values.scale - limit.scale)
+                >= values.bound * 10 ** max(0, limit.scale - values.scale))
+
+
+def _negated_bound(value: Col) -> Col:
+    """−value for a constant (to test 较大 by `_covers`); anything else is left as it is."""
+    if isinstance(value.data, np.ndarray) or _some(value.unbounded):
+        return Col(0, 0, 0, missing=True)
+    return Col(-int(value.data), value.scale, value.bound)
+
+
+def _merged(kept: Col, other: Col) -> Col:
+    """`kept`'s values, with the rows `other` fails or leaves empty failing or empty too."""
+    if not _some(other.missing) and not _some(other.failed):
+        return kept
+    return Col(kept.data, kept.scale, kept.bound, unbounded=kept.unbounded,
+               missing=_either(kept.missing, other.missing),
+               failed=_first(kept.failed, other.failed))
 
 
 def _both(a: Mask, b: Mask) -> Mask:
@@ -390,6 +424,8 @@ def _if(condition: Col, then: Col, otherwise: Col) -> Col:
     chosen = condition.data
     if not isinstance(chosen, np.ndarray):
         return _with_failure(then if chosen else otherwise, condition.failed)
+    if _fixed(then) and _fixed(otherwise) and _same(then, otherwise):  # no choice to make
+        return _with_failure(then, condition.failed)
     x, y, scale, bx, by = _aligned(then, otherwise)
     return Col(np.where(chosen, x, y), scale, max(bx, by),
                unbounded=_pick(chosen, then.unbounded, otherwise.unbounded),
@@ -410,10 +446,32 @@ def _if_tiers(condition: Col, then: Tiers, otherwise: Tiers) -> Tiers:
 
 def _match(subject: Col, arms: tuple[tuple[tuple[int, ...], Col], ...], otherwise: Col) -> Col:
     """按 subject {members: value, …, 其他: otherwise}: the arm of each row's member."""
+    codes = subject.data
+    if isinstance(codes, np.ndarray) and all(_fixed(v) for _, v in arms) and _fixed(otherwise):
+        # every arm a constant: one value per member, looked up (one pass, not one per arm)
+        size = max(int(codes.max(initial=0)), *(m for members, _ in arms for m in members)) + 1
+        cells = [otherwise] * size
+        for members, value in arms:
+            for member in members:
+                cells[member] = value
+        return _lookup(_table(*cells), subject)
     result = otherwise
     for members, value in reversed(arms):
         result = _if(_among(subject, members), value, result)
     return _with_failure(result, subject.failed)
+
+
+def _same(a: Col, b: Col) -> bool:
+    """Whether two constants are the same value."""
+    x, y, _, _, _ = _aligned(a, b)
+    return bool(x == y and a.unbounded == b.unbounded and a.missing == b.missing
+                and a.failed == b.failed)
+
+
+def _fixed(value: Col) -> bool:
+    """Whether a value is one value for every row."""
+    return not any(isinstance(part, np.ndarray) for part in
+                   (value.data, value.unbounded, value.missing, value.failed))
 
 
 def _match_tiers(subject: Col, arms: tuple[tuple[tuple[int, ...], Tiers], ...],
@@ -431,7 +489,11 @@ def _among(subject: Col, members: tuple[int, ...]) -> Col:
     codes = subject.data
     if not isinstance(codes, np.ndarray):
         return Col(codes in members)
-    return Col(codes == members[0] if len(members) == 1 else np.isin(codes, members))
+    if len(members) == 1:
+        return Col(codes == members[0])
+    if max(members) < 63:  # a bit per member: one shift, one and
+        return Col((np.right_shift(sum(1 << m for m in members), codes) & 1).astype(bool))
+    return Col(np.isin(codes, members))
 
 
 def _table(*rows: Col) -> Col:
@@ -451,10 +513,14 @@ def _lookup(table: Col, *keys: Col) -> Col:
     """table[key] (or table[key, key]): each row's members pick their cell of the table."""
     assert isinstance(table.data, np.ndarray)
     cell = tuple(key.data for key in keys)
+
+    def pick(cells: Any, none: Any) -> Any:
+        cells = np.asarray(cells)
+        return _unwrap(np.asarray(cells[cell])) if cells.any() else none
+
     found = Col(_unwrap(np.asarray(table.data[cell])), table.scale, table.bound,
-                unbounded=_unwrap(np.asarray(np.asarray(table.unbounded)[cell])),
-                missing=_unwrap(np.asarray(np.asarray(table.missing)[cell])),
-                failed=_unwrap(np.asarray(np.asarray(table.failed)[cell])))
+                unbounded=pick(table.unbounded, False), missing=pick(table.missing, False),
+                failed=pick(table.failed, 0))
     for key in reversed(keys):
         found = _with_failure(found, key.failed)
     return found
@@ -540,8 +606,12 @@ def _highest(members: Col) -> Col:
     """就高不就低: the member written first in its enumeration (the lowest bit of the mask)."""
     masks = members.data
     if isinstance(masks, np.ndarray):
-        lowest = masks & -masks
-        codes: Data = np.log2(np.maximum(lowest, 1)).astype(np.int16)
+        largest = int(masks.max(initial=0))
+        if largest < 1 << 16:  # few members: the answer for every mask, looked up
+            table = np.arange(largest + 1)
+            codes: Data = np.log2(np.maximum(table & -table, 1)).astype(np.int16)[masks]
+        else:
+            codes = np.log2(np.maximum(masks & -masks, 1)).astype(np.int16)
     else:
         codes = (masks & -masks).bit_length() - 1
     return Col(codes, missing=members.missing, failed=members.failed)
@@ -689,16 +759,17 @@ def _decimal_units(field: str, column: Any, scale: int) -> tuple[Array, list[Pro
     words = np.frombuffer(column.buffers()[1], dtype=np.int64)
     words = words[column.offset * width:(column.offset + len(column)) * width]
     low = words[0::width]
-    fits = np.ones(len(column), dtype=bool)
-    for high in range(1, width):  # the higher words only extend the sign of the lowest
-        fits &= words[high::width] == (low >> 63)
     problems: list[Problem] = []
     nulls = _nulls(column)
-    units = np.where(nulls, 0, low)
-    too_large = ~fits & ~nulls
-    if too_large.any():
-        units = np.where(too_large, 0, units)
-        problems.append(_problem(too_large, field, lambda row: "is too large"))
+    units = np.where(nulls, 0, low) if column.null_count else low
+    if any(words[high::width].any() for high in range(1, width)):
+        fits = np.ones(len(column), dtype=bool)
+        for high in range(1, width):  # the higher words only extend the sign of the lowest
+            fits &= words[high::width] == (low >> 63)
+        too_large = ~fits & ~nulls
+        if too_large.any():
+            units = np.where(too_large, 0, units)
+            problems.append(_problem(too_large, field, lambda row: "is too large"))
     units, more = _rescale_units(field, units, column.type.scale, scale)
     return units, problems + more
 
@@ -886,27 +957,42 @@ def _is_date(text: str) -> bool:
     return True
 
 
+def _distinct(column: Any) -> tuple[Array, list[Any]]:
+    """Each row's index among the column's distinct values (-1 for a null), and those values:
+    a column of a few member names is read once per name, not once per row."""
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    indices = column.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return indices, column.dictionary.to_pylist()
+
+
+def _is_text(kind: Any) -> bool:
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
 def _member(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Converter:
     """A member of an enumeration, by its name or another name it has (又称), from text or
     dictionary columns."""
-    members = tuple(name for _, name in spellings)
-    numbers = np.array([code for code, _ in spellings], dtype=np.int16)
+    number = {name: code for code, name in spellings}
+    names = tuple(name for _, name in spellings)
 
     def convert(field: str, column: Any) -> tuple[Col, list[Problem]]:
         nulls = _nulls(column)
-        if pa.types.is_dictionary(column.type):
-            column = column.cast(column.type.value_type)
-        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
-                or pa.types.is_null(column.type)):
+        if pa.types.is_null(column.type):
+            return Col(np.zeros(len(column), dtype=np.int16), missing=nulls), []
+        if not _is_text(column.type):
             return Col(np.zeros(len(column), dtype=np.int16), missing=nulls), [
                 _problem(~nulls, field, lambda row: (
                     f"expected a {enumeration}, got a column of {column.type}"))]
-        codes = pc.index_in(column, value_set=pa.array(members, pa.string()))
-        unknown = _nulls(codes) & ~nulls
+        indices, values = _distinct(column)
+        found = np.array([number.get(value, -1) for value in values] + [0], dtype=np.int16)
+        codes = found[indices]
+        unknown = codes < 0
         problems = [_problem(unknown, field, lambda row: _unknown(
-            enumeration, column[row].as_py(), members))] if unknown.any() else []
-        return Col(numbers[codes.fill_null(0).to_numpy(zero_copy_only=False)],
-                   missing=nulls), problems
+            enumeration, values[indices[row]], names))] if unknown.any() else []
+        return Col(np.where(unknown, 0, codes), missing=nulls), problems
     return convert
 
 
@@ -915,66 +1001,77 @@ def _unknown(enumeration: str, name: object, members: tuple[str, ...]) -> str:
 
 
 def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Converter:
-    """A non-empty list of members, as a bit mask: list columns, or text with the members
-    separated by "|" (特困人员|低保对象)."""
-    members = tuple(name for _, name in spellings)
-    numbers = np.array([code for code, _ in spellings], dtype=np.int64)
+    """A non-empty list of members, as a bit mask (bit i: member i): list columns, or text with
+    the members separated by "|" (特困人员|低保对象)."""
+    number = {name: code for code, name in spellings}
+    names = tuple(name for _, name in spellings)
+
+    def mask_of(items: list[str]) -> int | str:
+        """The bit mask of a list, or what is wrong with it."""
+        mask = 0
+        for item in items:
+            if item not in number:
+                return _unknown(enumeration, item, names)
+            mask |= 1 << number[item]
+        return mask if items else f"the list is empty; give at least one {enumeration}"
 
     def convert(field: str, column: Any) -> tuple[Col, list[Problem]]:
         nulls = _nulls(column)
         kind = column.type
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            column = pc.split_pattern(column, "|")
-        elif not (pa.types.is_list(kind) or pa.types.is_large_list(kind)
-                  or pa.types.is_fixed_size_list(kind) or pa.types.is_null(kind)):
+        if pa.types.is_null(kind):
+            return Col(np.zeros(len(column), dtype=np.int64), missing=nulls), []
+        if _is_text(kind):  # one cell per row: a few distinct texts, each read once
+            indices, values = _distinct(column)
+            read = [mask_of([p.strip() for p in v.split("|") if p.strip()]) for v in values]
+        elif pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+            indices, values = _distinct(pc.binary_join(column, "\x1f"))
+            read = [mask_of(v.split("\x1f") if v else []) for v in values]
+        else:
             return Col(np.zeros(len(column), dtype=np.int64), missing=nulls), [
                 _problem(~nulls, field, lambda row: (
                     f"expected a list of {enumeration}, got a column of {kind}"))]
-        if pa.types.is_null(column.type):
-            return Col(np.zeros(len(column), dtype=np.int64), missing=nulls), []
-        names = column.flatten()
-        if pa.types.is_dictionary(names.type):
-            names = names.cast(names.type.value_type)
-        names = pc.utf8_trim_whitespace(names)
-        owners = pc.list_parent_indices(column).to_numpy(zero_copy_only=False)
-        codes = pc.index_in(names, value_set=pa.array(members, pa.string()))
-        masks = np.zeros(len(column), dtype=np.int64)
-        known = ~_nulls(codes)
-        np.bitwise_or.at(masks, owners[known],
-                         np.left_shift(1, numbers[codes.fill_null(0).to_numpy(zero_copy_only=False)[known]]))
-        problems: list[Problem] = []
-        unknown = np.zeros(len(column), dtype=bool)
-        unknown[owners[~known]] = True
-        if unknown.any():
-            first_unknown = {int(owner): index for index, owner in
-                             reversed(list(enumerate(owners))) if not known[index]}
-            problems.append(_problem(unknown, field, lambda row: _unknown(
-                enumeration, names[first_unknown[row]].as_py(), members)))
-        empty = (masks == 0) & ~unknown & ~nulls
-        if empty.any():
-            problems.append(_problem(empty, field, lambda row: (
-                f"the list is empty; give at least one {enumeration}")))
-        return Col(masks, missing=nulls), problems
+        masks_of = np.array([m if isinstance(m, int) else -1 for m in read] + [0], dtype=np.int64)
+        masks = masks_of[indices]
+        bad = masks < 0
+        problems = [_problem(bad, field, lambda row: str(read[indices[row]]))] if bad.any() else []
+        return Col(np.where(bad, 0, masks), missing=nulls), problems
     return convert
 
 
 # ---------------------------------------------------------------- one call
+_CHUNK_ROWS = 1 << 18  # rows computed together: their columns stay in the processor's cache
+
+
+def _calculate(rows_of: Callable[[_Rows], Any], table: object, errors: str,
+               constants: dict[str, object], inputs: Mapping[str, str]) -> Any:
+    """A calculator on a whole table: checked once, computed a slice of rows at a time."""
+    if errors not in ("raise", "column"):
+        raise ValueError(f"errors must be \"raise\" or \"column\", not {errors!r}")
+    unknown = [name for name in constants if name not in inputs]
+    if unknown:
+        raise ValueError(f"no input {'、'.join(unknown)}; the inputs are {'、'.join(inputs)}")
+    columns = _columns(table)
+    lengths = {len(column) for column in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"the columns differ in length: {sorted(lengths)}")
+    count = lengths.pop() if lengths else 0
+    parts = []
+    for start in range(0, max(count, 1), _CHUNK_ROWS):
+        size = min(_CHUNK_ROWS, count - start)
+        part = {name: column.slice(start, size) for name, column in columns.items()}
+        parts.append(rows_of(_Rows(part, size, start, constants, errors, inputs)))
+    return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
+
+
 class _Rows:
-    """One call of a batch calculator: its columns and constants, and the problems found, in
+    """One slice of rows of a call: its columns and constants, and the problems found, in
     the order the scalar calculator would meet them (inputs, bounds, then rules)."""
 
-    def __init__(self, table: object, constants: dict[str, object], errors: str,
-                 inputs: Mapping[str, str]) -> None:
-        if errors not in ("raise", "column"):
-            raise ValueError(f"errors must be \"raise\" or \"column\", not {errors!r}")
-        unknown = [name for name in constants if name not in inputs]
-        if unknown:
-            raise ValueError(f"no input {'、'.join(unknown)}; the inputs are {'、'.join(inputs)}")
-        self.columns = _columns(table)
-        lengths = {len(column) for column in self.columns.values()}
-        if len(lengths) > 1:
-            raise ValueError(f"the columns differ in length: {sorted(lengths)}")
-        self.count = lengths.pop() if lengths else 0
+    def __init__(self, columns: dict[str, Any], count: int, offset: int,
+                 constants: dict[str, object], errors: str, inputs: Mapping[str, str]) -> None:
+        self.columns = columns
+        self.count = count
+        self.offset = offset  # the first row's number in the whole table
         self.constants = constants
         self.errors = errors
         self.inputs = inputs  # name → the clause that declares it
@@ -1042,7 +1139,7 @@ class _Rows:
                 self.problems.append(_problem(codes != 0, where, _message_of(codes)))
         return value
 
-    def result(self, outputs: Sequence[tuple[str, Col, Callable[[Col, Array], Any]]]) -> Any:
+    def result(self, outputs: Sequence[tuple[str, Col, Callable[[Col, Any], Any]]]) -> Any:
         """The output table: one column per output, in order (and 错误 with errors="column")."""
         for name, col, _ in outputs:
             if _some(col.unbounded):  # the scalar calculator returns Infinity; a column cannot
@@ -1050,24 +1147,34 @@ class _Rows:
                     np.broadcast_to(np.asarray(col.unbounded), (self.count,)), name,
                     lambda row: "is 无上限, which a decimal column cannot hold"))
         failed = self._failed_rows()
-        bad = failed >= 0
-        if self.errors == "raise" and bad.any():
+        if failed is None:
+            failed = np.full(self.count, -1, dtype=np.int32)
+            bad = None
+        else:
+            bad = failed >= 0
+        if bad is not None and self.errors == "raise":
             row = int(np.argmax(bad))
             first = int(failed[row])
             more = int(bad.sum()) - 1
-            also = (f" (and {more} more row{'s' if more > 1 else ''} with errors; "
-                    "errors=\"column\" reports each)") if more else ""
-            raise ValueError(f"row {row}: {self.problems[first][1](row)}{also}")
-        columns = {name: to_arrow(_broadcast(col, self.count), bad) for name, col, to_arrow in outputs}
+            last = self.offset + self.count - 1
+            also = (f" ({more} more bad row{'s' if more > 1 else ''} among rows {row + self.offset}–"
+                    f"{last}; errors=\"column\" reports every one)") if more else ""
+            raise ValueError(f"row {row + self.offset}: {self.problems[first][1](row)}{also}")
+        columns = {name: to_arrow(_broadcast(col, self.count), _null(bad, col.missing, self.count))
+                   for name, col, to_arrow in outputs}
         if self.errors == "column":
             messages: list[str | None] = [None] * self.count
-            for row in np.flatnonzero(bad).tolist():
-                messages[row] = self.problems[int(failed[row])][1](row)
+            if bad is not None:
+                for row in np.flatnonzero(bad).tolist():
+                    messages[row] = self.problems[int(failed[row])][1](row)
             columns["错误"] = pa.array(messages, pa.string())
         return pa.table(columns)
 
-    def _failed_rows(self) -> Array:
-        """The index of each row's first problem, -1 where there is none."""
+    def _failed_rows(self) -> Array | None:
+        """The index of each row's first problem, -1 where there is none (None: no problem)."""
+        self.problems = [p for p in self.problems if p[0].any()]
+        if not self.problems:
+            return None
         first = np.full(self.count, -1, dtype=np.int32)
         for index in range(len(self.problems) - 1, -1, -1):
             rows = np.broadcast_to(self.problems[index][0], (self.count,))
@@ -1107,15 +1214,13 @@ def _columns(table: object) -> dict[str, Any]:
 
 
 def _broadcast(col: Col, count: int) -> Col:
-    """A value for every row as a column of `count` rows."""
-    def spread(value: Any, dtype: Any = None) -> Any:
-        if isinstance(value, np.ndarray):
-            return value
-        return np.full(count, value, dtype=dtype if dtype is not None else
-                       (object if isinstance(value, int) and abs(value) > _INT64 else None))
-
-    return Col(spread(col.data), col.scale, col.bound, unbounded=spread(col.unbounded, bool),
-               missing=spread(col.missing, bool), failed=spread(col.failed, np.int16))
+    """A value for every row as a column of `count` rows (its masks are left as they are)."""
+    data = col.data
+    if not isinstance(data, np.ndarray):
+        wide = isinstance(data, int) and abs(data) > _INT64
+        data = np.full(count, data, dtype=object if wide else None)
+    return Col(data, col.scale, col.bound, unbounded=col.unbounded, missing=col.missing,
+               failed=col.failed)
 
 
 def _show(col: Col, row: int) -> str:
@@ -1129,56 +1234,67 @@ def _show(col: Col, row: int) -> str:
 
 
 # ---------------------------------------------------------------- writing columns
-def _decimal_output(scale: int) -> Callable[[Col, Array], Any]:
+def _null(bad: Array | None, missing: Mask, count: int) -> Array | None:
+    """The rows an output leaves empty: bad rows and values not given (None: none)."""
+    if isinstance(missing, np.ndarray):
+        if not missing.any():
+            return bad
+        return missing if bad is None else bad | missing
+    return np.ones(count, dtype=bool) if missing else bad
+
+
+def _decimal_output(scale: int) -> Callable[[Col, Array | None], Any]:
     """A number as decimal128(16 + scale, scale): money is decimal128(18, 2)."""
     precision = min(38, 16 + scale)
 
-    def to_arrow(col: Col, bad: Array) -> Any:
-        data, _ = _rescaled(col, scale) if col.scale <= scale else (col.data, col.bound)
-        assert isinstance(data, np.ndarray)
-        null = bad | np.asarray(col.missing) | np.asarray(col.unbounded)
-        if col.scale > scale:  # cannot happen for outputs the backend typed; kept exact anyway
+    def to_arrow(col: Col, null: Array | None) -> Any:
+        if col.scale > scale:  # the backend types every output: cannot happen
             raise ValueError(f"an output has {col.scale} decimals, more than its column's {scale}")
-        data = np.where(null, 0, data)
-        if data.dtype == object or (data.size and int(np.abs(data).max()) >= 10**precision):
-            return pa.array([None if n else Decimal(int(v)).scaleb(-scale)
-                             for v, n in zip(data, null, strict=True)], pa.decimal128(precision, scale))
-        words = np.empty((len(data), 2), dtype=np.int64)
+        data, bound = _rescaled(col, scale)
+        assert isinstance(data, np.ndarray)
+        if null is not None:
+            data = np.where(null, 0, data)
+        if data.dtype == object or bound >= 10**precision:
+            return pa.array([None if null is not None and null[i] else
+                             Decimal(int(v)).scaleb(-scale) for i, v in enumerate(data)],
+                            pa.decimal128(precision, scale))
+        words = np.zeros((len(data), 2), dtype=np.int64)
         words[:, 0] = data
-        words[:, 1] = data >> 63
+        if data.size and data.min() < 0:
+            words[:, 1] = data >> 63
         return pa.Array.from_buffers(pa.decimal128(precision, scale), len(data),
                                      [_validity(null), pa.py_buffer(words)])
     return to_arrow
 
 
-def _validity(null: Array) -> Any:
-    if not null.any():
+def _validity(null: Array | None) -> Any:
+    if null is None or not null.any():
         return None
     return pa.py_buffer(np.packbits(~null, bitorder="little"))
 
 
-def _bool_output(col: Col, bad: Array) -> Any:
-    return pa.array(np.asarray(col.data, dtype=bool), mask=bad | np.asarray(col.missing))
+def _bool_output(col: Col, null: Array | None) -> Any:
+    return pa.array(np.asarray(col.data, dtype=bool), mask=null)
 
 
-def _date_output(col: Col, bad: Array) -> Any:
-    return pa.array(np.asarray(col.data, dtype=np.int32), pa.int32(),
-                    mask=bad | np.asarray(col.missing)).cast(pa.date32())
+def _date_output(col: Col, null: Array | None) -> Any:
+    return pa.array(np.asarray(col.data, dtype=np.int32), pa.int32(), mask=null).cast(pa.date32())
 
 
-def _member_output(members: tuple[str, ...]) -> Callable[[Col, Array], Any]:
+def _member_output(members: tuple[str, ...]) -> Callable[[Col, Array | None], Any]:
+    """Members by name, dictionary-encoded (a few names, each stored once)."""
     names = pa.array(members, pa.string())
 
-    def to_arrow(col: Col, bad: Array) -> Any:
-        codes = pa.array(np.asarray(col.data, dtype=np.int32), mask=bad | np.asarray(col.missing))
-        return names.take(codes)
+    def to_arrow(col: Col, null: Array | None) -> Any:
+        codes = pa.array(np.asarray(col.data, dtype=np.int16), mask=null)
+        return pa.DictionaryArray.from_arrays(codes, names)
     return to_arrow
 
 
-def _members_output(members: tuple[str, ...]) -> Callable[[Col, Array], Any]:
-    def to_arrow(col: Col, bad: Array) -> Any:
-        null = bad | np.asarray(col.missing)
+def _members_output(members: tuple[str, ...]) -> Callable[[Col, Array | None], Any]:
+    def to_arrow(col: Col, null: Array | None) -> Any:
         masks = np.asarray(col.data)
-        return pa.array([None if n else [m for i, m in enumerate(members) if int(mask) >> i & 1]
-                         for mask, n in zip(masks, null, strict=True)], pa.list_(pa.string()))
+        return pa.array([None if null is not None and null[i] else
+                         [m for b, m in enumerate(members) if int(mask) >> b & 1]
+                         for i, mask in enumerate(masks)], pa.list_(pa.string()))
     return to_arrow
