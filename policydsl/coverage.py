@@ -351,7 +351,7 @@ def _occurrences(quote: str, compared: str) -> list[Range]:
 
 
 # Functions that say a number of the notice: 按月折算 is × 月数 ÷ 12, 次月 is the 1st of the
-# next month.  (减半 is parsed as × 50 %, a literal already.)
+# next month.
 _NOWHERE = Span("", 0, 0, 0, 0)
 SAID_BY_FUNCTIONS: dict[str, tuple[Literal, ...]] = {
     "按月折算": (ast.Number(Decimal(12), None, "12", False, _NOWHERE),),

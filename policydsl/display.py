@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from . import ir
 from .types import MONEY, RATE, Type
+from .units import unit_word
 
 
 def show_value(value: ir.Value, typ: Type) -> str:
@@ -22,9 +23,8 @@ def show_value(value: ir.Value, typ: Type) -> str:
         if typ.kind in ("rate", "points"):
             shown = format((value * 100).normalize(), "f")
             return f"{shown}%" if typ.kind == "rate" else f"{shown} 个百分点"
-        unit = {"money": " 元", "multiple": " 倍", "years": " 年", "months": " 个月",
-                "count": f" {typ.arg}"}.get(typ.kind, "")
-        return format(value.normalize(), "f") + unit
+        word = unit_word(typ.kind, period=typ.arg, label=typ.arg)
+        return format(value.normalize(), "f") + (f" {word}" if word else "")
     if isinstance(value, ir.EnumValue):
         return f"{value.enum}.{value.member}"
     if isinstance(value, tuple):
@@ -37,14 +37,12 @@ def show_value(value: ir.Value, typ: Type) -> str:
 
 def money_text(amount: Decimal) -> str:
     """Two decimals, the way money is printed; more only if the amount has them (never cut)."""
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent >= -2:
-        return format(amount.quantize(Decimal("0.01")), "f")
-    return format(amount, "f")
+    cents = amount.quantize(Decimal("0.01"))
+    return format(cents if cents == amount else amount.normalize(), "f")
 
 
 def slip_text(value: ir.Value, typ: Type) -> str:
-    """A computed amount as a settlement slip prints it: 38.40 元."""
+    """A computed amount as a settlement slip prints it: 38.40 元, 30.00 元/月."""
     if typ.kind == "money" and isinstance(value, Decimal) and value.is_finite():
-        return money_text(value) + " 元"
+        return money_text(value) + " " + unit_word("money", period=typ.arg)
     return show_value(value, typ)

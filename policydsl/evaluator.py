@@ -135,6 +135,9 @@ class _Evaluator:
 
     def _Binary(self, e: ir.Binary) -> ir.Value:
         left, right = self.eval(e.left), self.eval(e.right)
+        if isinstance(left, datetime.date):  # 日期 + 3 个月
+            assert isinstance(right, Decimal)
+            return shift_date(left, right if e.op == "+" else -right, e.right.type.kind)
         assert isinstance(left, Decimal) and isinstance(right, Decimal)
         try:
             if e.op == "+":
@@ -203,6 +206,9 @@ class _Evaluator:
 def compare(op: str, left: ir.Value, right: ir.Value) -> bool:
     if op == "contains":
         return right in left  # type: ignore[operator]
+    if op == "about":
+        assert isinstance(left, Decimal) and isinstance(right, Decimal)
+        return about(left, right)
     if op == "==":
         return left == right
     if op == "!=":
@@ -221,6 +227,16 @@ def highest(values: tuple[ir.EnumValue, ...], order: tuple[str, ...]) -> ir.Enum
     if not values:
         raise EvalError("the list is empty")
     return min(values, key=lambda v: order.index(v.member))
+
+
+def about(value: Decimal, printed: Decimal) -> bool:
+    """约为: `value` rounded (half-up) at the last non-zero digit of `printed` is `printed`:
+    17906 约为 18000 (to the thousand), 3581.2 约为 3600 (to the hundred)."""
+    if printed == 0 or not printed.is_finite():
+        return value == printed
+    place = printed.normalize().as_tuple().exponent
+    assert isinstance(place, int)
+    return value.quantize(Decimal(1).scaleb(place), rounding=ROUND_HALF_UP) == printed
 
 
 # ---------------------------------------------------------------- lists, dates and ages
@@ -267,7 +283,36 @@ def months(start: datetime.date, end: datetime.date) -> Decimal:
     return Decimal(max((end.year - start.year) * 12 + end.month - start.month + 1, 0))
 
 
+def next_day(day: datetime.date) -> datetime.date:
+    return day + datetime.timedelta(days=1)
+
+
+def year_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 1, 1)
+
+
+def year_end(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 12, 31)
+
+
+def shift_date(day: datetime.date, amount: Decimal, kind: str) -> datetime.date:
+    """A date `amount` days, months or years later (earlier if negative); a day past the end
+    of a month is its last day (1 月 31 日 + 1 个月 is 2 月 28 or 29 日)."""
+    if kind == "days":
+        return day + datetime.timedelta(days=int(amount))
+    months = int(amount) * (12 if kind == "years" else 1)
+    year, index = divmod(day.year * 12 + day.month - 1 + months, 12)  # index 0 is January
+    last_day = (next_month(datetime.date(year, index + 1, 1)) - datetime.timedelta(days=1)).day
+    return datetime.date(year, index + 1, min(day.day, last_day))
+
+
+def prorate(amount: Decimal, months: Decimal) -> Decimal:
+    """按月折算: a year's amount for the months counted (× months ÷ 12, exact to 28 digits)."""
+    return amount * months / 12
+
+
 LIST_AND_DATE_FUNCTIONS: dict[str, Callable[..., ir.Value]] = {
     "count": count, "max_of": max_of, "second_of": second_of, "sum_of": sum_of, "age": age,
-    "birthday": birthday, "next_month": next_month, "months": months,
+    "birthday": birthday, "next_month": next_month, "months": months, "prorate": prorate,
+    "next_day": next_day, "year_start": year_start, "year_end": year_end,
 }

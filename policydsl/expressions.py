@@ -38,7 +38,8 @@ from .words import FUNCTIONS, VALUE_WORDS, convention_op
 
 INFINITY = Decimal("Infinity")
 MEANINGS: dict[str, tuple[ir.Value, Type]] = {
-    "full": (Decimal(1), RATE), "zero": (Decimal(0), ZERO), "unbounded": (INFINITY, UNBOUNDED),
+    "full": (Decimal(1), RATE), "half": (Decimal("0.5"), RATE), "zero": (Decimal(0), ZERO),
+    "unbounded": (INFINITY, UNBOUNDED),
     "not_applicable": (None, Type("never", optional=True)), "yes": (True, BOOL), "no": (False, BOOL),
 }
 
@@ -316,6 +317,8 @@ class ExprChecker:
         op = e.op or convention_op(e.convention or "", self.names.includes(e.convention or ""))
         if op == "contains":
             return self._contains(e, left, right)
+        if op == "about" and NEVER not in (left.type, right.type) and not right.type.numeric:
+            return self.error("E202", f"约为 compares numbers, not {right.type}", e.span)
         if NEVER not in (left.type, right.type):
             self.require_present(left, e.left.span)
             self.require_present(right, e.right.span)
@@ -436,7 +439,7 @@ class ExprChecker:
         if arg.type.kind not in ("list", "never"):
             return self.error("E202", f"个数 counts the members of a list (一组 …), not {arg.type}",
                               e.span)
-        return ir.Call("count", (arg,), Type("count", "个"))
+        return ir.Call("count", (arg,), Type("count"))  # compares with 两种, 3 个, 2 次
 
     def _call_max_of(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
         arg = args[0]
@@ -466,6 +469,21 @@ class ExprChecker:
         if args[0].type.kind not in ("date", "never"):
             return self.error("E202", f"次月 takes a date, not {args[0].type}", e.span)
         return ir.Call("next_month", tuple(args), DATE)
+
+    def _call_prorate(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
+        amount, months = args
+        if amount.type.kind not in ("money", "never") or amount.type.monthly or \
+                months.type.kind not in ("months", "never"):
+            return self.error("E202", "按月折算 takes (an amount for the year, a number of 个月)", e.span,
+                              "按月折算(年度支付限额, 享受待遇月数) is 年度支付限额 × 享受待遇月数 ÷ 12")
+        return ir.Call("prorate", tuple(args), MONEY)
+
+    def _call_next_day(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
+        if args[0].type.kind not in ("date", "never"):
+            return self.error("E202", f"{e.func} takes a date, not {args[0].type}", e.span)
+        return ir.Call(FUNCTIONS[e.func].name, tuple(args), DATE)
+
+    _call_year_start = _call_year_end = _call_next_day
 
     def _call_months(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
         for arg, node in zip(args, e.args, strict=True):

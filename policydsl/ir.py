@@ -444,7 +444,7 @@ def refs(expr: Expr, kinds: tuple[str, ...] = ("input", "rule")) -> tuple[str, .
 
 
 _OPS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "and": "且", "or": "或",
-        "contains": "包含"}
+        "contains": "包含", "about": "约为"}
 _FUNCS = {f.name: f.word for f in FUNCTIONS.values()}
 
 

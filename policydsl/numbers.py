@@ -99,8 +99,12 @@ class Literal:
 
     @property
     def value(self) -> Decimal:
-        """The value in base units: 20万元 → 200000, 五成 → 0.5, 千分之五 → 0.005."""
-        return self.number if self.unit is None else self.number * unit(self.unit).scale
+        """The value in base units: 20万元 → 200000, 五成 → 0.5, 千分之五 → 0.005 (80% is
+        0.8, not 0.80: a scale adds no digits)."""
+        value = self.number if self.unit is None else self.number * unit(self.unit).scale
+        if value == value.to_integral_value():
+            return value.quantize(Decimal(1))
+        return value.normalize()
 
 
 CN_LITERAL = re.compile(rf"(千分之|百分之)([{CN_NUMERAL}]+)|(第)?([{CN_NUMERAL}]+)(.*)")
@@ -122,8 +126,10 @@ def read_cn_literal(text: str) -> Literal:
 class Quantity:
     """A number a text prints, read with its unit; `start`/`end` index the scanned text."""
 
-    value: Decimal | datetime.date  # base units (元, a fraction for rates), or a date
-    kind: str  # money, rate, points, …, number (no unit), date
+    # base units (元, a fraction for rates), or a date; a day of the year printed without its
+    # year (9月15日 before any dated day of its sentence) is kind "monthday", in the year 2000
+    value: Decimal | datetime.date
+    kind: str  # money, rate, points, …, number (no unit), date, monthday
     start: int
     end: int
     text: str
@@ -157,7 +163,7 @@ _DATE = re.compile(
     r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日|(?P<end>底))"
     r"|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})"
     rf"|(?P<cy>[〇零○一二三四五六七八九]{{4}})年(?P<cm>[{CN_NUMERAL}]{{1,3}})月(?P<cd>[{CN_NUMERAL}]{{1,3}})日"
-    r"|(?<![\d年])(?P<sm>\d{1,2})月(?P<sd>\d{1,2})日"
+    r"|(?<!\d年)(?<!\d)(?P<sm>\d{1,2})月(?:(?P<sd>\d{1,2})日|(?P<send>底))"
 )
 _SEGMENT_BREAK = "，,;；。：:|、"
 
@@ -167,12 +173,19 @@ def scan(text: str) -> list[Quantity]:
     found: list[Quantity] = []
     taken: list[tuple[int, int]] = []
     last_year: int | None = None
+    last_end = 0
     for m in _DATE.finditer(text):
+        if any(c in text[last_end:m.start()] for c in "。；;！？"):
+            last_year = None  # a year carries to a later day of the same sentence only
         date = _date_of(m, last_year)
+        kind = "date"
+        if date is None and m.group("sm"):
+            date, kind = _date_of(m, 2000), "monthday"
         if date is None:
             continue
-        last_year = date.year
-        found.append(Quantity(date, "date", m.start(), m.end(), m.group()))
+        if kind == "date":
+            last_year, last_end = date.year, m.end()
+        found.append(Quantity(date, kind, m.start(), m.end(), m.group()))
         taken.append((m.start(), m.end()))
     for m in _NUMBER.finditer(text):
         if any(a < m.end() and m.start() < b for a, b in taken):
@@ -195,7 +208,10 @@ def _date_of(m: re.Match[str], last_year: int | None) -> datetime.date | None:
         if m.group("cy"):
             return datetime.date(cn_to_int(m.group("cy")), cn_to_int(m.group("cm")), cn_to_int(m.group("cd")))
         if last_year is not None:  # 2024年9月1日至12月31日: the year of the date before
-            return datetime.date(last_year, int(m.group("sm")), int(m.group("sd")))
+            month = int(m.group("sm"))
+            if m.group("send"):
+                return _month_end(last_year, month)
+            return datetime.date(last_year, month, int(m.group("sd")))
     except ValueError:
         return None
     return None

@@ -54,7 +54,7 @@ def grammar_text() -> str:
         words = " | ".join(_lark_string(w) for w in lists[m.group(2)])
         return f"{m.group(1)}: {words}"
 
-    return re.sub(r"^(!\w+):[^\n]*// @registry (\w+)$", fill, text, flags=re.M)
+    return re.sub(r"^(!?[\w.]+):[^\n]*// @registry (\w+)$", fill, text, flags=re.M)
 
 
 def _lark_string(word: str) -> str:
@@ -448,7 +448,7 @@ class _ToAst(Transformer[Token, Any]):
         return str(c[0])
 
     soft = qual_pre = qual_post = cmp_word = adj_word = change_word = _word
-    convention_word = range_word = inclusion = type_word_kw = _word
+    convention_word = range_word = inclusion = type_word_kw = unit_word = _word
 
     def unit(self, meta: Any, c: list[Token]) -> str:
         return SPELLINGS.get(str(c[0]), str(c[0]))
@@ -487,8 +487,7 @@ class _ToAst(Transformer[Token, Any]):
 
     def halve(self, meta: Any, c: list[Any]) -> ast.Adjust:
         span = self._span(meta)
-        half = ast.Number(Decimal("0.5"), "%", "50%", False, span)
-        return ast.Adjust("减半", c[0], half, span)
+        return ast.Adjust("减半", c[0], ast.Word("减半", span), span)
 
     def binary(self, meta: Any, c: list[Any]) -> ast.Binary:
         op = "-" if c[1].type == "SUB_OP" else ARITHMETIC.get(str(c[1]), "-")

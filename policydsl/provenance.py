@@ -23,6 +23,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterator
+from decimal import Decimal
 
 import attrs
 
@@ -105,14 +106,25 @@ def _near_miss(lit: ast.Number, quantities: list[Quantity]) -> str | None:
 Literal = ast.Number | ast.DateLit | ast.Word
 
 
+STRUCTURE = {("count", Decimal(1)), ("months", Decimal(12)), ("years", Decimal(1))}
+
+
+def structural(number: ast.Number) -> bool:
+    """Numbers that are structure, not a policy's figures: zero (0 元: never negative), one
+    event or member (累计 次数 = 次数 + 1 次), and the months of a year (× 12 个月)."""
+    if number.value == 0:
+        return True
+    return number.unit is not None and (unit(number.unit).kind, number.value) in STRUCTURE
+
+
 def literals(node: object) -> Iterator[Literal]:
     """Every literal below an AST node, in source order, that provenance must account for.
 
-    Zero (0 元) is structure, not a policy figure, and so is the number of decimal places of
-    四舍五入; neither needs a source.  Of the values said in words, 是/否/不适用 are structure.
+    Structural numbers (`structural`) and the decimal places of 四舍五入 need no source; of
+    the values said in words, 是/否/不适用 are structure.
     """
     if isinstance(node, ast.Number):
-        if node.value != 0:
+        if not structural(node):
             yield node
         return
     if isinstance(node, ast.DateLit) or (isinstance(node, ast.Word) and VALUE_WORDS[node.word].checked):
@@ -415,8 +427,8 @@ def _matches(node: object) -> list[ast.Match]:
     if isinstance(node, (tuple, list)):
         return [m for child in node for m in _matches(child)]
     if attrs.has(type(node)):
-        return [m for f in attrs.fields(type(node)) if f.name != "span"
-                for m in _matches(getattr(node, f.name))]
+        return [m for f in attrs.fields(type(node))  # type: ignore[arg-type]
+                if f.name != "span" for m in _matches(getattr(node, f.name))]
     return []
 
 
@@ -427,9 +439,10 @@ def _without_matches(node: object) -> object:
     if isinstance(node, tuple):
         return tuple(_without_matches(child) for child in node)
     if attrs.has(type(node)) and not isinstance(node, (ast.Number, ast.DateLit, ast.Word)):
-        changes = {f.name: _without_matches(getattr(node, f.name)) for f in attrs.fields(type(node))
+        fields = attrs.fields(type(node))  # type: ignore[arg-type]
+        changes = {f.name: _without_matches(getattr(node, f.name)) for f in fields
                    if f.name != "span" and f.init}
-        return attrs.evolve(node, **changes)
+        return attrs.evolve(node, **changes)  # type: ignore[misc]
     return node
 
 
@@ -444,6 +457,7 @@ def _intersect(a: list[Range], b: list[Range]) -> list[Range]:
 
 
 def _cut(text: str, limit: int = 60) -> str:
+    text = text.rstrip("，,、;；。")
     return text if len(text) <= limit else text[:limit] + "…"
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import ir
 from .backends.python import generate
-from .display import money_text
+from .display import money_text, slip_text
 from .escaping import pyident
 from .types import Type
 
@@ -111,6 +111,9 @@ def to_json(value: Any, typ: Type) -> Any:
 
 
 def to_text(value: Any, typ: Type) -> str:
+    """An output as `eval` prints it: 512.00 元, 30.00 元/月, 70%, 3 次, 低保对象, 是."""
+    if isinstance(value, Decimal):
+        return slip_text(value, typ)
     shown = to_json(value, typ)
     if shown is None:
         return "未给出"
@@ -118,5 +121,4 @@ def to_text(value: Any, typ: Type) -> str:
         return "是" if shown else "否"
     if isinstance(shown, list):
         return json.dumps(shown, ensure_ascii=False)
-    unit = {"money": " 元", "years": " 年", "months": " 个月"}.get(typ.kind, "")
-    return f"{shown}{unit}"
+    return str(shown)

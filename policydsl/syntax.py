@@ -163,8 +163,9 @@ def _inner_pieces(text: str, piece: Piece) -> Iterator[Piece]:
             starts.append(piece.start + lex.start)
         elif block_depth is not None and lex.text in "}｝" and lex.depth == block_depth - 1:
             close = piece.start + lex.start
-    for start, end in zip(starts, [*starts[1:], close], strict=True):
-        yield Piece(start, end, symbol)
+    if starts:
+        for start, end in zip(starts, [*starts[1:], close], strict=True):
+            yield Piece(start, end, symbol)
 
 
 def _whole_file_problem(source: SourceFile, parser: lark.Lark, lines: Lines) -> Diagnostic:
@@ -216,13 +217,13 @@ def _expected(text: str, symbol: str, stop: int | None) -> set[str]:
         pass  # the state before the bad token is what we want
     terminals = {t.name for t in grammar_parser().terminals} | {"$END"}
     accepted = set()
-    for name in interactive.choices():
+    for name in interactive.choices():  # type: ignore[no-untyped-call]
         if name not in terminals:
             continue
-        trial = interactive.copy()
+        trial = interactive.copy()  # type: ignore[no-untyped-call]
         try:
             trial.feed_token(lark.Token(name, ""))
-        except lark.UnexpectedInput:
+        except (lark.UnexpectedInput, KeyError):  # Lark raises KeyError for a misplaced end
             continue
         accepted.add(name)
     return accepted
@@ -253,6 +254,9 @@ def expected_hint(expected: set[str], token: lark.Token | None, text: str, offse
             return phrase
     if token is not None and token.type == "NAME" and len(str(token)) > 4:
         return "a keyword glued to a name is read as part of the name: separate them with spaces"
+    if token is not None and "$END" in expected:
+        return (f"the statement is complete before {token}: remove {token}, or start a new "
+                "statement with its keyword (参数, 规则, 输入 …)")
     described = sorted({_describe(t) for t in expected})
     if not described:
         return "check the statement against docs/language.md"

@@ -123,6 +123,8 @@ def _unify(a: Type, b: Type) -> Type:
         return a
     if _plain(a) == _plain(b):
         return _plain(a)
+    if a.kind == b.kind == "count" and "" in (a.arg, b.arg):
+        return a if a.arg else b  # 个数(…): a count of whatever is counted
     if {a.kind, b.kind} == {"rate", "multiple"}:
         return RATE
     if a.kind == b.kind == "money":
@@ -149,6 +151,8 @@ def arithmetic(op: str, a: Type, b: Type) -> Type:
     if a.plural or b.plural:
         raise UnitError(f"{a} {op} {b} is not defined",
                         "a value per member of a list: take 最高(…), 次高(…) or 合计(…) of it first")
+    if op in "+-" and a.kind == "date" and b.kind in ("days", "months", "years"):
+        return DATE
     if not (a.numeric and b.numeric):
         raise UnitError(f"{a} {op} {b} is not defined", "arithmetic needs numbers with units")
     if op in "+-":
@@ -164,6 +168,8 @@ def _add(op: str, a: Type, b: Type) -> Type:
     kinds = {a.kind, b.kind}
     if kinds == {"rate", "points"}:
         return RATE
+    if a.kind == "date" and b.kind in ("days", "months", "years"):
+        return DATE  # 缴费日期 + 3 个月: a date that many days or months later (or earlier)
     if kinds == {"age", "years"}:
         return AGE
     if _same_numeric(a, b):

@@ -24,13 +24,15 @@ QUALIFIERS_AFTER: dict[str, str] = {
     "起": "from",
 }
 QUALIFIER_SIGNS = {"exact": "", "at_least": "≥", "at_most": "≤", "about": "≈", "average": "平均",
-                   "at_least_about": "≥≈", "at_most_about": "≤≈", "from": ""}
+                   "at_least_about": "≥≈", "at_most_about": "≤≈", "above": ">", "below": "<",
+                   "from": ""}
 
 # ---------------------------------------------------------------- comparisons
 # A comparison word and its operator.  `contains` tests membership of a list.
 COMPARE_WORDS: dict[str, str] = {
     "不低于": ">=", "不早于": ">=", "不高于": "<=", "不超过": "<=", "不晚于": "<=",
     "高于": ">", "晚于": ">", "低于": "<", "早于": "<", "包含": "contains",
+    "约为": "about",  # equal at the precision the notice prints the right side: 17906 约为 1.8万元
 }
 # Words whose boundary (含本数 or not) the notice may define (本通知所称“以上”含本数…).
 # The defaults are the civil code's: 《民法典》第一千二百五十九条 “以上、以下、以内、届满，
@@ -63,8 +65,9 @@ class ValueWord:
     """A value a notice says in words.  `backed_by`: the spellings in a quote that back it."""
 
     word: str
-    meaning: str  # full (100 %), zero, unbounded, yes, no, not_applicable
+    meaning: str  # full (100 %), half (50 %), zero, unbounded, yes, no, not_applicable
     backed_by: tuple[str, ...] = ()
+    literal: bool = True  # written as a value (减半 is written after what it halves)
 
     @property
     def checked(self) -> bool:
@@ -77,6 +80,7 @@ _UNBOUNDED_PHRASES = ("无上限", "不设封顶线", "取消封顶线", "取消
 
 VALUE_WORDS: dict[str, ValueWord] = {w.word: w for w in (
     ValueWord("全额", "full", ("全额",)),
+    ValueWord("减半", "half", ("减半",), literal=False),
     ValueWord("取消", "zero", ("取消",)),
     ValueWord("不设", "zero", ("不设",)),
     ValueWord("不设起付线", "zero", ("不设起付线",)),
@@ -121,6 +125,10 @@ FUNCTIONS: dict[str, Function] = {f.word: f for f in (
     Function("年满日期", "birthday", (2, 2), "年满日期(出生日期, 70 周岁): the day that age is reached"),
     Function("次月", "next_month", (1, 1), "次月(日期): the first day of the month after"),
     Function("月数", "months", (2, 2), "月数(起, 止): calendar months from 起's month to 止's, both counted"),
+    Function("按月折算", "prorate", (2, 2), "按月折算(年度金额, 月数): 年度金额 × 月数 ÷ 12"),
+    Function("次日", "next_day", (1, 1), "次日(日期): the day after"),
+    Function("年初", "year_start", (1, 1), "年初(日期): 1 January of that date's year"),
+    Function("年末", "year_end", (1, 1), "年末(日期): 31 December of that date's year"),
 )}
 
 
@@ -128,12 +136,14 @@ def grammar_lists() -> dict[str, list[str]]:
     """The keyword lists the grammar takes from the registries (`// @registry NAME`)."""
     from .units import TYPE_WORDS, unit_words
 
+    words = unit_words()
     return {
-        "units": unit_words(),
+        "units": [w for w in words if w.isalpha() or len(w) == 1],
+        "compound_units": [w for w in words if not (w.isalpha() or len(w) == 1)],
         "type_words": list(TYPE_WORDS),
         "qualifiers_before": list(QUALIFIERS_BEFORE),
         "qualifiers_after": list(QUALIFIERS_AFTER),
-        "value_words": list(VALUE_WORDS),
+        "value_words": [w.word for w in VALUE_WORDS.values() if w.literal],
         "compare_words": list(COMPARE_WORDS),
         "convention_compare": list(CONVENTION_COMPARE),
         "convention_range": list(CONVENTION_RANGE),

@@ -12,7 +12,7 @@ from policydsl.types import MONEY
 
 from .conftest import check_source, codes
 
-NOTICE = "一、财政补助640元，新增30元，达到670元。比例80%，一类30%，二类50%。特困人员全额资助。"
+NOTICE = "一、财政补助640元，新增30元，达到670元。比例80%，一类30%，二类50%。一类30%，其他地区50%。特困人员全额资助。"
 
 
 def only(result: api.CheckResult) -> ir.Policy:
@@ -39,7 +39,7 @@ def test_a_cycle_between_rules_is_found(tmp_path: Path) -> None:
 def test_table_other_row_fills_the_members_the_notice_does_not_name(tmp_path: Path) -> None:
     policy = only(check_source(tmp_path, """枚举 地区类别 { 一类 二类 三类 }
 条款 一 "a" {
-  引文 "一类30%，二类50%"
+  引文 "一类30%，其他地区50%"
   表 比例 按 地区类别 { 一类: 30%  其他: 50% }
 }""", NOTICE))
     table = policy.table("比例")

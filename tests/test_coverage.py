@@ -364,7 +364,7 @@ def test_words_that_are_not_numbers() -> None:
 
 
 # ---------------------------------------------------------------- what counts as encoded
-WORDS_NOTICE = """特困人员全额救助（按100%给予救助）。大病保险起付线降低50%。2026年起执行。本通知自2025年1月1日起执行，有效期3年。
+WORDS_NOTICE = """特困人员全额救助（按100%给予救助）。大病保险起付线降低五成。2026年起执行。本通知自2025年1月1日起执行，有效期3年。
 2016年1月1日后参保的，按新规定。2016年之前已参保的，按原规定执行。
 """
 WORDS_POLICY = """政策 words
@@ -374,10 +374,10 @@ WORDS_POLICY = """政策 words
 有效期 3 年
 通知 "notice.txt"
 条款 一 "救助" {
-  引文 "特困人员全额救助（按100%给予救助）。大病保险起付线降低50%。"
+  引文 "特困人员全额救助（按100%给予救助）。大病保险起付线降低五成。"
   输入 起付线: 元
   规则 救助比例 = 全额
-  规则 倾斜起付线 = 起付线 减半
+  规则 倾斜起付线 = 起付线 降低 五成
 }
 条款 二 "新老划断" {
   引文 "2016年1月1日后参保的，按新规定。2016年之前已参保的，按原规定执行。"
@@ -394,7 +394,7 @@ def test_words_functions_and_the_header_encode_numbers(tmp_path: Path) -> None:
     [notice] = coverage.of_policies(result.policies)
     assert [(s.statement.text, s.status, s.used_by) for s in notice.statements] == [
         ("特困人员全额救助（按100%给予救助）。", "encoded", (("100%", ("words 一",)),)),
-        ("大病保险起付线降低50%。", "encoded", (("50%", ("words 一",)),)),
+        ("大病保险起付线降低五成。", "encoded", (("五成", ("words 一",)),)),
         ("2026年起执行。", "encoded", (("2026年", ("words (header)",)),)),
         ("本通知自2025年1月1日起执行", "encoded", (("2025年1月1日", ("words (header)",)),)),
         ("有效期3年。", "encoded", (("3年", ("words (header)",)),)),

@@ -22,10 +22,9 @@ from ..display import show_value, slip_text
 from ..escaping import md_cell
 from ..evaluator import EvalError, NotConstant, Scope, evaluate
 from ..types import Type
+from ..words import QUALIFIER_SIGNS
 from . import template_environment
 
-QUALIFIER_SIGNS = {"exact": "", "at_least": "≥", "at_most": "≤", "about": "≈",
-                   "at_least_about": "≥≈", "at_most_about": "≤≈"}
 OP_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 NO_VALUE = "—"
 
@@ -78,8 +77,8 @@ def clause_anchor(citation: ir.Citation, policies: dict[str, ir.Policy]) -> str:
 
 def shown(value: ir.Value, typ: Type, qualifier: str = "exact", soft: bool = False) -> str:
     text = show_value(value, typ)
-    if typ.kind == "date" and qualifier == "at_least":
-        return ("原则上 " if soft else "") + f"{text} 起"
+    if qualifier == "from":  # 2024 年 起, 2023-09-01 起
+        return ("原则上 " if soft else "") + f"自{text.replace(' ', '')}起"
     sign = QUALIFIER_SIGNS[qualifier]
     return ("原则上 " if soft else "") + (sign + text if sign else text)
 
@@ -120,7 +119,7 @@ class _Tables:
                    if p.region == policy.region and p.year and policy.year and p.year < policy.year]
         return max(earlier, key=lambda p: p.year or 0) if earlier else None
 
-    def cell(self, policy: ir.Policy, name: str, member: str | None, notes: Footnotes) -> str:
+    def cell(self, policy: ir.Policy, name: str, member: tuple[str, ...] | None, notes: Footnotes) -> str:
         item = self.own(policy, name)
         if item is None:
             return NO_VALUE
@@ -128,9 +127,9 @@ class _Tables:
         if isinstance(item, ir.Input):
             return md_cell(local_value(item)) + note
         if isinstance(item, ir.Table):
-            if member is None:
+            if member is None or len(member) != len(item.keys):
                 return NO_VALUE
-            row = item.value_for(member)
+            row = item.value_for(*member)
             value, text = row.value, shown(row.value, item.type, row.qualifier)
         else:
             value, text = item.value, shown(item.value, item.type, item.qualifier, item.soft)
@@ -139,17 +138,21 @@ class _Tables:
             earlier = self.own(before, name)
             if isinstance(earlier, ir.Param) and isinstance(item, ir.Param):
                 text += change(value, earlier.value, item.type)
-            elif isinstance(earlier, ir.Table) and member is not None and earlier.enum == getattr(item, "enum", None):
-                text += change(value, earlier.value_for(member).value, item.type)
+            elif isinstance(earlier, ir.Table) and isinstance(item, ir.Table) and member is not None \
+                    and earlier.keys == item.keys:
+                text += change(value, earlier.value_for(*member).value, item.type)
         return md_cell(text) + note
 
-    def members(self, name: str, columns: list[ir.Policy]) -> list[str | None]:
-        """Sub-rows of a concept: the enumeration members of the tables that hold it."""
-        found: list[str] = []
+    def members(self, name: str, columns: list[ir.Policy]) -> list[tuple[str, ...] | None]:
+        """Sub-rows of a concept: the members (pairs, for two keys) of the tables that hold it."""
+        found: list[tuple[str, ...]] = []
         for policy in columns:
             item = self.own(policy, name)
             if isinstance(item, ir.Table):
-                found += [m for m in policy.enum(item.enum).members if m not in found]
+                enums = [policy.enum(k).members for k in item.keys]
+                combos = [(m,) for m in enums[0]] if len(enums) == 1 else \
+                    [(a, b) for a in enums[0] for b in enums[1]]
+                found += [c for c in combos if c not in found]
         return list(found) or [None]
 
     # ------------------------------------------------------------ pages
@@ -166,7 +169,7 @@ class _Tables:
                 continue
             members = self.members(concept.name, columns)
             for member in members:
-                label = md_cell(concept.name if member is None else f"{concept.name} · {member}")
+                label = md_cell(concept.name if member is None else f"{concept.name} · {' × '.join(member)}")
                 if member == members[0]:  # the concept's first (or only) row explains it
                     label += "<br>" + md_cell(concept.description)
                 rows.append(Row(label, tuple(self.cell(p, concept.name, member, notes) for p in columns)))
@@ -237,7 +240,7 @@ class _Tables:
         for t in policy.tables:
             if t.citation == citation:
                 for row in t.rows:
-                    rows.append((f"表 {t.name}[{row.member or '其他'}]", row.source,
+                    rows.append((f"表 {t.name}[{', '.join(m or '其他' for m in row.members)}]", row.source,
                                  shown(row.value, t.type, row.qualifier)))
         for i in policy.inputs:
             if i.citation == citation:
@@ -257,8 +260,7 @@ def tabulable(policy: ir.Policy, calc: ir.Calculator) -> bool:
 
 def run(policy: ir.Policy, calc: ir.Calculator, inputs: dict[str, ir.Value]) -> dict[str, ir.Value]:
     """Evaluate a calculator's rules at compile time (for the tabulated rows)."""
-    scope = Scope({p.name: p.value for p in policy.params}, {t.name: t for t in policy.tables},
-                  {e.name: e for e in policy.enums})
+    scope = Scope.of(policy)
     env: dict[str, ir.Value] = dict(inputs)
     for name in calc.rules:
         try:

@@ -11,8 +11,8 @@ from ..evaluator import EvalError, NotConstant, evaluate
 from ..types import Type
 from .state import PolicyState
 
-SHOWN_OPS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
-NEGATED_OPS = {"==": "≠", "!=": "=", "<": "≥", "<=": ">", ">": "≤", ">=": "<"}
+SHOWN_OPS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "about": "≈"}
+NEGATED_OPS = {"==": "≠", "!=": "=", "<": "≥", "<=": ">", ">": "≤", ">=": "<", "about": "≉"}
 
 
 def check_checks(state: PolicyState) -> tuple[ir.Check, ...]:

@@ -4,12 +4,13 @@ parameters, defaults and table rows are computed here, at compile time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import attrs
 
 from .. import ast, ir
-from ..diagnostics import Note, Span, did_you_mean
+from ..diagnostics import Span, did_you_mean
 from ..evaluator import EvalError, NotConstant, compare, evaluate
 from ..types import NEVER, Type, comparable, of_unit
 from ..units import TYPE_WORDS
@@ -39,8 +40,7 @@ def resolve(state: PolicyState, name: str, span: Span) -> Resolved | None:
             from .tables import resolve_table
 
             return resolve_table(state, entry)
-        resolved: Resolved = RESOLVERS[entry.kind](state, entry)
-        return resolved
+        return RESOLVERS[entry.kind](state, entry)
     finally:
         state.resolving.pop()
 
@@ -111,6 +111,9 @@ def resolve_input(state: PolicyState, entry: Entry) -> ir.Input:
             state.report("E201", f"the default of {node.name} is {expr.type}, not {declared}",
                          node.default.span)
     elif node.kind == "累计":  # the year so far: nothing before the first event
+        if not declared.numeric and declared != NEVER:
+            state.report("E202", f"a year-to-date amount (累计) is a number, not {declared}",
+                         node.type.span, "累计 counts up from 0: an amount (元), a count (次) …")
         default = ir.Const(Decimal(0), declared, "0")
     typ = attrs.evolve(declared, optional=node.optional and default is None)
     # The input exists (with its type) before its requirements are checked: a bound may
@@ -170,9 +173,5 @@ def rules_order(state: PolicyState) -> list[str]:
     return own + [n for n in state.rules if n not in own]
 
 
-def first_declared(state: PolicyState, name: str) -> tuple[Note, ...]:
-    entry = state.entries.get(name)
-    return (Note(entry.node.span, f"{name} is declared"),) if entry else ()
-
-
-RESOLVERS = {"param": resolve_param, "input": resolve_input, "rule": resolve_rule}
+RESOLVERS: dict[str, Callable[[PolicyState, Entry], Resolved]] = {
+    "param": resolve_param, "input": resolve_input, "rule": resolve_rule}

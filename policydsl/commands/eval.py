@@ -54,7 +54,7 @@ def command(policy_file: Path, calculator: str, assignments: tuple[str, ...],
     except (runner.InputError, ValueError) as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(1)
-    types = {o.name: policy.rule(o.rule).type for o in calc.outputs}
+    types = {o.name: policy.rule(o.rule).type for o in (*calc.outputs, *calc.updates)}
     produced = outcome.as_dict()
     if as_json:
         data = {name: runner.to_json(produced[pyident(name)], types[name]) for name in types}
