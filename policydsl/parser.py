@@ -333,6 +333,9 @@ class _ToAst(Transformer[Token, Any]):
         name, row_enum, column_enum = str(c[0]), str(c[1]), str(c[3])
         grid = [x for x in c if isinstance(x, list)]
         header, body = self._grid_parts(grid, meta)
+        if not all(column is None or isinstance(column, str) for column in header):
+            raise SyntaxProblem("the first row of a two-key table names the second key's members",
+                                self._span(meta), "| 等级 | 在职职工 | 退休人员 |")
         rows = tuple(
             attrs.evolve(cell, keys=(row_key, column))
             for row_key, cells in body for column, cell in zip(header, cells, strict=True)
@@ -340,24 +343,38 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Table(name, (row_enum, column_enum), rows, self._span(meta))
 
     def table_columns(self, meta: Any, c: list[Any]) -> _Several:
-        """`表 按 医院等级 { | 等级 | 起付线 | 报销比例 | … }`: one table per column."""
-        enum = str(c[0])
+        """`表 按 医院等级 { | 等级 | 起付线 | 报销比例 | … }`: one table per column; with a second
+        key, a column headed `支付比例[退休人员]` is that member's column of a two-key table."""
+        enums = [str(x) for x in c if isinstance(x, Token) and x.type == "NAME"]
         grid = [x for x in c if isinstance(x, list)]
         header, body = self._grid_parts(grid, meta)
-        tables = []
+        tables: dict[str, list[ast.TableRow]] = {}
         for index, column in enumerate(header):
-            if column is None:
-                raise SyntaxProblem("a column of the table is called 其他", self._span(meta),
-                                    "the first row names the columns: | 等级 | 起付线 | 报销比例 |")
-            rows = tuple(attrs.evolve(cells[index], keys=(row_key,)) for row_key, cells in body)
-            tables.append(ast.Table(column, (enum,), rows, self._span(meta)))
-        return _Several(tables)
+            name, member = self._column(column, len(enums), meta)
+            tables.setdefault(name, []).extend(
+                attrs.evolve(cells[index], keys=(row_key,) if member is None else (row_key, member))
+                for row_key, cells in body)
+        span = self._span(meta)
+        return _Several(ast.Table(name, (enums[0],) if rows[0].keys[1:] == () else tuple(enums),
+                                  tuple(rows), span) for name, rows in tables.items())
+
+    def _column(self, column: ast.Qualified | str | None, keys: int, meta: Any) -> tuple[str, str | None]:
+        """A column's table, and the second key's member it holds (None for a one-key table)."""
+        if isinstance(column, str):
+            return column, None
+        if keys == 2 and isinstance(column, ast.Qualified) and isinstance(column.expr, ast.Lookup) \
+                and len(column.expr.keys) == 1 and isinstance(column.expr.keys[0], ast.Name):
+            return column.expr.table, column.expr.keys[0].name
+        raise SyntaxProblem("a column of the table is named by a concept (起付线), or, with a second "
+                            "key, by a member's column of a table (支付比例[退休人员])", self._span(meta))
 
     def _grid_parts(self, grid: list[list[Any]], meta: Any
-                    ) -> tuple[list[str | None], list[tuple[str | None, list[ast.TableRow]]]]:
+                    ) -> tuple[list[Any], list[tuple[str | None, list[ast.TableRow]]]]:
         """The column names (header row, its first cell a label) and each row's key and cells."""
         header_cells = grid[0]
-        names = [self._cell_name(cell, meta) for cell in header_cells]
+        names: list[Any] = [self._cell_name(header_cells[0], meta)]
+        names += [cell if isinstance(cell, ast.Qualified) and isinstance(cell.expr, ast.Lookup)
+                  else self._cell_name(cell, meta) for cell in header_cells[1:]]
         width = len(names)
         body: list[tuple[str | None, list[ast.TableRow]]] = []
         for cells in grid[1:]:

@@ -303,3 +303,15 @@ def test_header_dates_of_effect() -> None:
     header = parse_ok('执行日期 2025-01-01\n有效期至 2027-12-31\n有效期 3 年\n').header
     assert header.fields["effective"] == datetime.date(2025, 1, 1)
     assert header.fields["valid_until"] == datetime.date(2027, 12, 31)
+
+
+def test_a_notice_table_of_one_concept_and_two_members_columns() -> None:
+    deductible, ratio = parse_ok("""
+表 按 医院等级, 人员类别 {
+  | 医疗机构等级 | 起付线 | 支付比例[在职职工] | 支付比例[退休人员] |
+  | 一级 | 300 元 | 90% | 95% |
+}""").items
+    assert isinstance(deductible, ast.Table) and deductible.key_enums == ("医院等级",)
+    assert [r.keys for r in deductible.rows] == [("一级",)]
+    assert isinstance(ratio, ast.Table) and ratio.key_enums == ("医院等级", "人员类别")
+    assert [(r.keys, r.column) for r in ratio.rows] == [(("一级", "在职职工"), 2), (("一级", "退休人员"), 3)]

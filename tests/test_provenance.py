@@ -236,3 +236,15 @@ def test_not_set_is_checked_like_a_number(tmp_path: Path) -> None:
     assert codes(check_source(tmp_path, wrong, notice)) == ["E305"]
     right = '条款 七 "a" {\n  引文 "特困人员不设起付线。"\n  参数 起付线 = 不设起付线\n}\n'
     assert check_source(tmp_path, right, notice).ok
+
+
+def test_a_quoted_table_mixing_a_concept_and_members_columns(tmp_path: Path) -> None:
+    body = ('枚举 等级 { 一级 又称 "一级医疗机构" }\n枚举 人员 { 在职职工 退休人员 }\n'
+            '条款 五 "住院" {\n  引文 "| 医疗机构等级 | 起付线 | 在职职工 | 退休人员 |"\n'
+            '  引文 "| 一级医疗机构 | 300元 | 90% | 95% |"\n'
+            '  表 按 等级, 人员 {\n    | 等级 | 起付线 | 支付比例[在职职工] | 支付比例[退休人员] |\n'
+            '    | 一级 | 300 元 | 90% | 95% |\n  }\n}\n')
+    assert check_source(tmp_path, body, GRID_NOTICE).ok
+    swapped = check_source(tmp_path, body.replace("| 300 元 | 90% | 95% |", "| 300 元 | 95% | 90% |"),
+                           GRID_NOTICE)
+    assert codes(swapped) == ["E306", "E306"]
