@@ -283,6 +283,13 @@ def months(start: datetime.date, end: datetime.date) -> Decimal:
     return Decimal(max((end.year - start.year) * 12 + end.month - start.month + 1, 0))
 
 
+def ratio(numerator: Decimal, denominator: Decimal) -> Decimal:
+    """倍数: numerator ÷ denominator, to 28 significant digits."""
+    if denominator == 0:
+        raise EvalError(f"{numerator} ÷ {denominator}: division by zero")
+    return numerator / denominator
+
+
 def next_day(day: datetime.date) -> datetime.date:
     return day + datetime.timedelta(days=1)
 
@@ -314,5 +321,5 @@ def prorate(amount: Decimal, months: Decimal) -> Decimal:
 LIST_AND_DATE_FUNCTIONS: dict[str, Callable[..., ir.Value]] = {
     "count": count, "max_of": max_of, "second_of": second_of, "sum_of": sum_of, "age": age,
     "birthday": birthday, "next_month": next_month, "months": months, "prorate": prorate,
-    "next_day": next_day, "year_start": year_start, "year_end": year_end,
+    "next_day": next_day, "year_start": year_start, "year_end": year_end, "ratio": ratio,
 }

@@ -20,6 +20,7 @@ from .types import (
     DATE,
     MONEY,
     MONTHS,
+    MULTIPLE,
     NEVER,
     NUMBER,
     RATE,
@@ -477,6 +478,16 @@ class ExprChecker:
             return self.error("E202", "按月折算 takes (an amount for the year, a number of 个月)", e.span,
                               "按月折算(年度支付限额, 享受待遇月数) is 年度支付限额 × 享受待遇月数 ÷ 12")
         return ir.Call("prorate", tuple(args), MONEY)
+
+    def _call_ratio(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
+        """倍数(总体限额, 人均收入): an amount as a multiple of another (shown as 6 倍, not 600%)."""
+        numerator, denominator = args
+        if NEVER in (numerator.type, denominator.type):
+            return ir.Call("ratio", tuple(args), MULTIPLE)
+        if not (numerator.type.numeric and comparable(numerator.type, denominator.type)):
+            return self.error("E201", f"倍数 compares two amounts of one unit, not {numerator.type} "
+                              f"and {denominator.type}", e.span)
+        return ir.Call("ratio", tuple(args), MULTIPLE)
 
     def _call_next_day(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
         if args[0].type.kind not in ("date", "never"):

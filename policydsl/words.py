@@ -126,6 +126,7 @@ FUNCTIONS: dict[str, Function] = {f.word: f for f in (
     Function("次月", "next_month", (1, 1), "次月(日期): the first day of the month after"),
     Function("月数", "months", (2, 2), "月数(起, 止): calendar months from 起's month to 止's, both counted"),
     Function("按月折算", "prorate", (2, 2), "按月折算(年度金额, 月数): 年度金额 × 月数 ÷ 12"),
+    Function("倍数", "ratio", (2, 2), "倍数(甲, 乙): how many times 乙 甲 is (甲 ÷ 乙, in 倍)"),
     Function("次日", "next_day", (1, 1), "次日(日期): the day after"),
     Function("年初", "year_start", (1, 1), "年初(日期): 1 January of that date's year"),
     Function("年末", "year_end", (1, 1), "年末(日期): 31 December of that date's year"),

@@ -348,6 +348,8 @@ class _Module:
             return f"max({args[0]}, default={self.helper('_ZERO')})", 9
         if e.func == "sum_of":
             return f"sum({args[0]}, {self.helper('_ZERO')})", 9
+        if e.func == "ratio":
+            return f"{self.helper('_divide')}({args[0]}, {args[1]}, {pyrepr(ir.describe(e))})", 9
         return f"{self.helper(CALLS[e.func])}({', '.join(args)})", 9
 
     # ------------------------------------------------------------ statements
