@@ -164,7 +164,8 @@ def write_files(folder: Path, count: int) -> dict[str, Path]:
         table = arrow_table(people).append_column("编号", pa.array(
             np.arange(start, start + len(people["cost"]))))
         table = table.set_column(1, "身份", table.column("身份").cast(pa.string()))
-        parquet = parquet or pq.ParquetWriter(paths["parquet"], table.schema)
+        parquet = parquet or pq.ParquetWriter(paths["parquet"], table.schema,
+                                              store_decimal_as_integer=True)  # as Spark writes them
         parquet.write_table(table)
         csv = csv or pa_csv.CSVWriter(paths["csv"], table.schema)
         csv.write_table(table)

@@ -143,8 +143,8 @@ def keep_freed_memory() -> None:
         mallopt = libc.mallopt
     except (OSError, AttributeError):
         return
-    mallopt(-1, 256 << 20)  # M_TRIM_THRESHOLD: keep up to 256 MB free at the top of the heap
-    mallopt(-2, 64 << 20)  # M_TOP_PAD: grow the heap 64 MB at a time
+    mallopt(-1, 128 << 20)  # M_TRIM_THRESHOLD: keep up to 128 MB free at the top of the heap
+    mallopt(-2, 16 << 20)  # M_TOP_PAD: grow the heap 16 MB at a time
     mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: arrays of up to 32 MB come from the heap
 
 
