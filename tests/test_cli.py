@@ -25,7 +25,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_check_the_shipped_policies() -> None:
     code, out, err = run("check", str(POLICIES))
     assert code == 0, err
-    assert out.startswith("ok: 6 policies checked")
+    assert out.startswith(f"ok: {len(list(POLICIES.rglob('*.policy')))} policies checked")
 
 
 def test_check_reports_errors_with_exit_code_1(tmp_path: Path) -> None:

@@ -76,8 +76,10 @@ def test_subsidy_row_compares_regions_and_years() -> None:
     rows = source_rows("financing.md")
     header = next(line for line in (GENERATED / "tables" / "financing.md").read_text("utf-8").splitlines()
                   if line.startswith("| 概念"))
-    assert "内蒙古自治区 2023" in header and "内蒙古自治区 2024" in header and "山西省忻州市 2023" in header
-    nmg_2023, nmg_2024, xinzhou = rows["财政补助"]
+    columns = [cell.strip() for cell in header.strip("|").split("|")][1:]
+    cells = dict(zip(columns, rows["财政补助"], strict=True))
+    nmg_2023, nmg_2024 = cells["内蒙古自治区 2023"], cells["内蒙古自治区 2024"]
+    xinzhou = cells["山西省忻州市 2023"]
     assert re.fullmatch(r"≥640 元\[\^\d+\]", nmg_2023)
     assert re.fullmatch(r"≥670 元 \(\+30\)\[\^\d+\]", nmg_2024)
     assert re.fullmatch(r"640 元\[\^\d+\]", xinzhou)
