@@ -76,7 +76,7 @@ def test_subsidy_row_compares_regions_and_years() -> None:
     rows = source_rows("financing.md")
     header = next(line for line in (GENERATED / "tables" / "financing.md").read_text("utf-8").splitlines()
                   if line.startswith("| 概念"))
-    columns = [cell.strip() for cell in header.strip("|").split("|")][1:]
+    columns = [re.sub(r"\[(.*)\]\(.*\)", r"\1", cell.strip()) for cell in header.strip("|").split("|")][1:]
     cells = dict(zip(columns, rows["财政补助"], strict=True))
     nmg_2023, nmg_2024 = cells["内蒙古自治区 2023"], cells["内蒙古自治区 2024"]
     xinzhou = cells["山西省忻州市 2023"]
