@@ -1151,7 +1151,7 @@ def 规则_规定缴费年限(首次参保日期: Col, 原规定缴费年限: Co
 
     出处：nmg_pooling_draft 二（二）、统一筹资缴费政策
     """
-    return _if(_compare(首次参保日期, '>=', 新规起始日期), 退休免缴缴费年限, _if(_given(原规定缴费年限), _min(原规定缴费年限, 退休免缴缴费年限), _FAIL2))
+    return _if(_compare(首次参保日期, ">=", 新规起始日期), 退休免缴缴费年限, _if(_given(原规定缴费年限), _min(原规定缴费年限, 退休免缴缴费年限), _FAIL2))
 
 
 def 规则_免缴(累计缴费年限: Col, 规定缴费年限: Col) -> Col:
@@ -1159,7 +1159,7 @@ def 规则_免缴(累计缴费年限: Col, 规定缴费年限: Col) -> Col:
 
     出处：nmg_pooling_draft 二（二）、统一筹资缴费政策
     """
-    return _compare(累计缴费年限, '>=', 规定缴费年限)
+    return _compare(累计缴费年限, ">=", 规定缴费年限)
 
 
 def 规则_还需缴费年限(规定缴费年限: Col, 累计缴费年限: Col) -> Col:
@@ -1205,8 +1205,8 @@ def _单位缴费_rows(rows: _Rows) -> pa.Table:
     职工人数 = rows.input("职工人数", _count)
     全区上年度平均工资 = rows.input("全区上年度平均工资", _money)
     单位费率 = rows.input("单位费率", _rate, default=_D0_07)
-    rows.require("职工人数", 职工人数, '>', _D0, "高于 0 人", "nmg_pooling_draft 二（二）、统一筹资缴费政策")
-    rows.require("单位费率", 单位费率, '>=', 单位费率下限, "不低于 单位费率下限", "nmg_pooling_draft 二（二）、统一筹资缴费政策")
+    rows.require("职工人数", 职工人数, ">", _D0, "高于 0 人", "nmg_pooling_draft 二（二）、统一筹资缴费政策")
+    rows.require("单位费率", 单位费率, ">=", 单位费率下限, "不低于 单位费率下限", "nmg_pooling_draft 二（二）、统一筹资缴费政策")
     单位缴费基数 = rows.rule(规则_单位缴费基数(上年度职工工资总额, 全区上年度平均工资, 职工人数), "单位缴费基数 (nmg_pooling_draft 二（二）、统一筹资缴费政策)")
     单位缴费额 = rows.rule(规则_单位缴费额(单位缴费基数, 单位费率), "单位缴费额 (nmg_pooling_draft 二（二）、统一筹资缴费政策)")
     return rows.result((

@@ -309,7 +309,7 @@ class _Module:
     def _Compare(self, e: ir.Compare, local: dict[str, str]) -> tuple[str, int]:
         if e.op == "contains":
             return f"_contains({self.expr(e.left, local)}, {self.expr(e.right, local)})", 9
-        return f"_compare({self.expr(e.left, local)}, {e.op!r}, {self.expr(e.right, local)})", 9
+        return f'_compare({self.expr(e.left, local)}, "{e.op}", {self.expr(e.right, local)})', 9
 
     def _Logic(self, e: ir.Logic, local: dict[str, str]) -> tuple[str, int]:
         if e.right is None:
@@ -565,7 +565,7 @@ def requirement_checks(module: _Module, inp: ir.Input, local: dict[str, str]) ->
             lines.append(f"# {pycomment(inp.name + ' ' + req.source)}: 原则上 (a soft rule), not enforced")
             continue
         bound = module.expr(req.bound, local)
-        lines.append(f"rows.require({pyrepr(inp.name)}, {local[inp.name]}, {req.op!r}, {bound}, "
+        lines.append(f"rows.require({pyrepr(inp.name)}, {local[inp.name]}, \"{req.op}\", {bound}, "
                      f"{pyrepr(req.source)}, {pyrepr(str(req.citation))})")
     return lines
 
