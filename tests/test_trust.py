@@ -88,7 +88,7 @@ def test_random_names_never_collide_silently(tmp_path: Path, first: str, second:
     if not result.ok:
         return
     assert pyident(first) != pyident(second)
-    calculate = getattr(module_of(result), "c")
+    calculate = module_of(result).c
     assert calculate(**{pyident(second): "3"}).差额 == Decimal(637)
 
 
