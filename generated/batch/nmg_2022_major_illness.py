@@ -636,6 +636,15 @@ def _nulls(column: Any) -> Array:
     return np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _absent(column: Any) -> Mask:
+    """The rows with no value (False when there are none, so that no mask is carried)."""
+    return _nulls(column) if column.null_count else False
+
+
+def _absent_of(nulls: Array) -> Mask:
+    return nulls if nulls.any() else False
+
+
 def _problem(rows: Array, field: str, detail: Callable[[int], str]) -> Problem:
     return rows, lambda row: f"{field}: {detail(row)}"
 
@@ -675,7 +684,7 @@ def _decimal_units(field: str, column: Any, scale: int) -> tuple[Array, list[Pro
     width = column.type.byte_width // 8
     words = np.frombuffer(column.buffers()[1], dtype=np.int64)
     words = words[column.offset * width:(column.offset + len(column)) * width]
-    low = words[0::width]
+    low = np.ascontiguousarray(words[0::width])  # read again by every rule that uses it
     problems: list[Problem] = []
     nulls = _nulls(column)
     units = np.where(nulls, 0, low) if column.null_count else low
@@ -786,7 +795,7 @@ def _number_column(field: str, column: Any, scale: int, what: str) -> tuple[Col,
             f"must not be negative, got {_decimal_text(int(given[row]), scale)}")))
         units = np.where(negative, 0, units)
     bound = int(units.max()) if units.size else 0
-    return Col(units, scale, bound, missing=_nulls(column)), problems
+    return Col(units, scale, bound, missing=_absent(column)), problems
 
 
 def _money(field: str, column: Any) -> tuple[Col, list[Problem]]:
@@ -816,7 +825,7 @@ def _bool(field: str, column: Any) -> tuple[Col, list[Problem]]:
     kind = column.type
     nulls = _nulls(column)
     if pa.types.is_boolean(kind):
-        return Col(column.fill_null(False).to_numpy(zero_copy_only=False), missing=nulls), []
+        return Col(column.fill_null(False).to_numpy(zero_copy_only=False), missing=_absent_of(nulls)), []
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         words = pc.utf8_lower(pc.utf8_trim_whitespace(column))
         truth = pc.index_in(words, value_set=pa.array(list(_TRUE_WORDS)))
@@ -825,8 +834,8 @@ def _bool(field: str, column: Any) -> tuple[Col, list[Problem]]:
         texts = column
         problems = [_problem(unknown, field, lambda row: (
             f"expected True or False (是/否), got {texts[row].as_py()!r}"))] if unknown.any() else []
-        return Col(values & ~unknown, missing=nulls), problems
-    return Col(np.zeros(len(column), dtype=bool), missing=nulls), [
+        return Col(values & ~unknown, missing=_absent_of(nulls)), problems
+    return Col(np.zeros(len(column), dtype=bool), missing=_absent_of(nulls)), [
         _problem(~nulls, field, lambda row: f"expected True or False, got a column of {kind}")]
 
 
@@ -868,7 +877,7 @@ def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Conver
         nulls = _nulls(column)
         kind = column.type
         if pa.types.is_null(kind):
-            return Col(np.zeros(len(column), dtype=np.int64), missing=nulls), []
+            return Col(np.zeros(len(column), dtype=np.int64), missing=_absent_of(nulls)), []
         if _is_text(kind):  # one cell per row: a few distinct texts, each read once
             indices, values = _distinct(column)
             read = [mask_of([p.strip() for p in v.split("|") if p.strip()]) for v in values]
@@ -876,14 +885,14 @@ def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Conver
             indices, values = _distinct(pc.binary_join(column, "\x1f"))
             read = [mask_of(v.split("\x1f") if v else []) for v in values]
         else:
-            return Col(np.zeros(len(column), dtype=np.int64), missing=nulls), [
+            return Col(np.zeros(len(column), dtype=np.int64), missing=_absent_of(nulls)), [
                 _problem(~nulls, field, lambda row: (
                     f"expected a list of {enumeration}, got a column of {kind}"))]
         masks_of = np.array([m if isinstance(m, int) else -1 for m in read] + [0], dtype=np.int64)
         masks = masks_of[indices]
         bad = masks < 0
         problems = [_problem(bad, field, lambda row: str(read[indices[row]]))] if bad.any() else []
-        return Col(np.where(bad, 0, masks), missing=nulls), problems
+        return Col(np.where(bad, 0, masks), missing=_absent_of(nulls)), problems
     return convert
 
 

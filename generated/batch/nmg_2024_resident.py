@@ -422,6 +422,15 @@ def _nulls(column: Any) -> Array:
     return np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _absent(column: Any) -> Mask:
+    """The rows with no value (False when there are none, so that no mask is carried)."""
+    return _nulls(column) if column.null_count else False
+
+
+def _absent_of(nulls: Array) -> Mask:
+    return nulls if nulls.any() else False
+
+
 def _problem(rows: Array, field: str, detail: Callable[[int], str]) -> Problem:
     return rows, lambda row: f"{field}: {detail(row)}"
 
@@ -461,7 +470,7 @@ def _decimal_units(field: str, column: Any, scale: int) -> tuple[Array, list[Pro
     width = column.type.byte_width // 8
     words = np.frombuffer(column.buffers()[1], dtype=np.int64)
     words = words[column.offset * width:(column.offset + len(column)) * width]
-    low = words[0::width]
+    low = np.ascontiguousarray(words[0::width])  # read again by every rule that uses it
     problems: list[Problem] = []
     nulls = _nulls(column)
     units = np.where(nulls, 0, low) if column.null_count else low
@@ -572,7 +581,7 @@ def _number_column(field: str, column: Any, scale: int, what: str) -> tuple[Col,
             f"must not be negative, got {_decimal_text(int(given[row]), scale)}")))
         units = np.where(negative, 0, units)
     bound = int(units.max()) if units.size else 0
-    return Col(units, scale, bound, missing=_nulls(column)), problems
+    return Col(units, scale, bound, missing=_absent(column)), problems
 
 
 def _money(field: str, column: Any) -> tuple[Col, list[Problem]]:
@@ -617,9 +626,9 @@ def _member(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Convert
     def convert(field: str, column: Any) -> tuple[Col, list[Problem]]:
         nulls = _nulls(column)
         if pa.types.is_null(column.type):
-            return Col(np.zeros(len(column), dtype=np.int16), missing=nulls), []
+            return Col(np.zeros(len(column), dtype=np.int16), missing=_absent_of(nulls)), []
         if not _is_text(column.type):
-            return Col(np.zeros(len(column), dtype=np.int16), missing=nulls), [
+            return Col(np.zeros(len(column), dtype=np.int16), missing=_absent_of(nulls)), [
                 _problem(~nulls, field, lambda row: (
                     f"expected a {enumeration}, got a column of {column.type}"))]
         indices, values = _distinct(column)
@@ -628,7 +637,7 @@ def _member(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Convert
         unknown = codes < 0
         problems = [_problem(unknown, field, lambda row: _unknown(
             enumeration, values[indices[row]], names))] if unknown.any() else []
-        return Col(np.where(unknown, 0, codes), missing=nulls), problems
+        return Col(np.where(unknown, 0, codes), missing=_absent_of(nulls)), problems
     return convert
 
 
