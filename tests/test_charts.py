@@ -97,7 +97,8 @@ def test_one_chart_per_member_of_the_enumeration_the_identity_input_takes(
     identity = policy.input(spec.split_by).type
     assert identity.kind in ("list", "enum")
     assert identity.arg == "救助对象身份"
-    expected = {f"charts/{policy.id}/{MAJOR_ILLNESS}-{m}.svg" for m in policy.enum(identity.arg).members}
+    identities = policy.enum(identity.arg).members
+    expected = {f"charts/{policy.id}/{MAJOR_ILLNESS}-{m}.svg" for m in identities}
     assert set(drawn) == expected
     assert list(drawn) == sorted(drawn)
 

@@ -6,10 +6,14 @@ charts (one chart per member), and the inputs held fixed.  The numbers come from
 calculator itself (`runner.load_module`), called at every sampled point: the picture shows what
 a billing system importing the module would pay, not a re-derivation.
 
-Sampling: every `x_step` of the range, then, between two samples where an output bends (a
-deductible, a tier bound, a cap), halving the interval until the bend lies between two points at
-most `resolution` apart.  The bends are found from the calculator's outputs, not from the names
-of its inputs, so another calculator needs no extra rules.
+Sampling: every `x_step` of the range; then, where an output bends between two samples (a
+deductible, a tier bound, a cap: it leaves the straight line between them by more than
+STRAIGHT_WITHIN at a quarter point), the interval is halved, and its halves in turn, until the
+outputs run straight or the points are `resolution` (1 元) apart.  A bend thus ends up a sampled
+point or between two points 1 元 apart; a gentle one (a tier raising a 30 % share by 3 points)
+may sit a few 元 from a point, where the straight line is off by less than 0.05 元.  The bends
+are found from the calculator's outputs, not from its inputs' names, so another calculator
+needs no rules of its own.
 
 The SVG is written by hand: every coordinate is a Decimal rounded half-up to 0.01 px, ids are
 fixed, nothing depends on the clock, on hashing or on the platform's float formatting, so the
@@ -35,6 +39,7 @@ from .. import ir
 from ..display import show_value
 from ..escaping import md_cell, pyident
 from ..types import Type
+from ..units import unit_word
 
 # ---------------------------------------------------------------- the shipped configuration
 # Sample settings for the inputs 内政办发〔2022〕41号 leaves to each 盟市 (地方): plausible
@@ -117,8 +122,9 @@ FONTS = ("'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Hiragino San
 # once to the 分; 个人负担 subtracts three of them), far below a pixel.
 STRAIGHT_WITHIN = Decimal("0.05")
 
-# Coordinates are computed in this context whatever the caller's decimal context is.
-_COORDINATES = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN)
+# Sampling and drawing run in this context whatever the caller's decimal context is: the same
+# divisions round the same way everywhere.
+_CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN)
 _CENTI = Decimal("0.01")
 _WAN = Decimal("10000")
 
@@ -147,11 +153,16 @@ def calculator_of(policy: ir.Policy, spec: ChartSpec) -> ir.Calculator:
         if name not in calc.inputs:
             raise ChartError(f"chart of {calc.name}: {name} is not one of its inputs "
                              f"({'、'.join(calc.inputs)})")
-    outputs = [o.name for o in calc.outputs]
+    rules = {o.name: o.rule for o in calc.outputs}
     for name in (*spec.stacked, spec.line):
-        if name not in outputs:
+        if name not in rules:
             raise ChartError(f"chart of {calc.name}: {name} is not one of its outputs "
-                             f"({'、'.join(outputs)})")
+                             f"({'、'.join(rules)})")
+    amounts = [(name, policy.input(name).type) for name in (spec.x_input,)]
+    amounts += [(name, policy.rule(rules[name]).type) for name in (*spec.stacked, spec.line)]
+    for name, typ in amounts:
+        if typ.kind != "money":
+            raise ChartError(f"chart of {calc.name}: {name} is {typ}; the axes are in 元")
     known = members(policy, spec)
     for member in spec.fixed_by_member:
         if member not in known:
@@ -185,6 +196,12 @@ Outputs = dict[str, Decimal]
 def sample(policy: ir.Policy, spec: ChartSpec, member: str,
            module: types.ModuleType | None = None) -> Series:
     """The plotted outputs at every `x_step`, and on both sides of every bend between."""
+    with decimal.localcontext(_CONTEXT):
+        return _sample(policy, spec, member, module)
+
+
+def _sample(policy: ir.Policy, spec: ChartSpec, member: str,
+            module: types.ModuleType | None) -> Series:
     if module is None:
         from ..runner import load_module  # the runner imports the python backend
 
@@ -262,19 +279,18 @@ def _straight(at: Callable[[Decimal], Outputs], left: Decimal, right: Decimal,
               resolution: Decimal) -> bool:
     """Whether every output, at the quarter points, lies on the chord from left to right.
 
-    Three points, not one: two bends can cancel at the midpoint but not at all three."""
+    Three points, not one: two bends that cancel out at the midpoint show at a quarter."""
     start, end = at(left), at(right)
     for quarter in (Decimal("0.25"), Decimal("0.5"), Decimal("0.75")):
         x = _on_grid(left + (right - left) * quarter, left, resolution)
         if x <= left or x >= right:
             continue
         here = at(x)
-        with decimal.localcontext(_COORDINATES):
-            share = (x - left) / (right - left)
-            for name, value in here.items():
-                chord = start[name] + (end[name] - start[name]) * share
-                if abs(value - chord) > STRAIGHT_WITHIN:
-                    return False
+        share = (x - left) / (right - left)
+        for name, value in here.items():
+            chord = start[name] + (end[name] - start[name]) * share
+            if abs(value - chord) > STRAIGHT_WITHIN:
+                return False
     return True
 
 
@@ -288,9 +304,9 @@ def _check_total(spec: ChartSpec, member: str, series: Series) -> None:
     for index, x in enumerate(series.xs):
         parts = [series.values[name][index] for name in (*spec.stacked, spec.line)]
         if sum(parts, Decimal(0)) != x:
+            names = " + ".join((*spec.stacked, spec.line))
             raise ChartError(f"chart {spec.calculator}-{member}: at {spec.x_input} = {x} "
-                             f"{' + '.join((*spec.stacked, spec.line))} = {sum(parts, Decimal(0))}, "
-                             f"not {x}")
+                             f"{names} = {sum(parts, Decimal(0))}, not {x}")
 
 
 # ---------------------------------------------------------------- layout and scales
@@ -307,12 +323,10 @@ class Frame:
     y_to: Decimal  # the y axis starts at 0
 
     def px(self, x: Decimal) -> Decimal:
-        with decimal.localcontext(_COORDINATES):
-            return self.left + (x - self.x_from) / (self.x_to - self.x_from) * self.width
+        return self.left + (x - self.x_from) / (self.x_to - self.x_from) * self.width
 
     def py(self, y: Decimal) -> Decimal:
-        with decimal.localcontext(_COORDINATES):
-            return self.top + (self.y_to - y) / self.y_to * self.height
+        return self.top + (self.y_to - y) / self.y_to * self.height
 
     @property
     def bottom(self) -> Decimal:
@@ -396,7 +410,7 @@ def wrapped(first: str, parts: list[str], width: Decimal, size: int) -> list[str
 def shown(value: Any, typ: Type) -> str:
     """A fixed input as the note prints it: 150,000 元, 70%, 至 50,000 元 60%，…."""
     if typ.kind == "money" and isinstance(value, (Decimal, int)):
-        return f"{Decimal(value).normalize():,f} 元"
+        return f"{Decimal(value).normalize():,f} {unit_word('money', period=typ.arg)}"
     if typ.kind == "schedule":
         tiers = []
         for upper, rate in value:
@@ -427,7 +441,8 @@ def escape(text: str) -> str:
     for ch in text:
         if ch in "&<>\"":
             out.append({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[ch])
-        elif (ord(ch) < 0x20 and ch not in "\t\n") or 0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff":
+        elif ord(ch) < 0x20 and ch not in "\t\n" or 0xD800 <= ord(ch) <= 0xDFFF \
+                or ch in "\ufffe\uffff":
             out.append("\ufffd")
         else:
             out.append(ch)
@@ -460,6 +475,11 @@ def alt_text(spec: ChartSpec, member: str) -> str:
 
 def render(policy: ir.Policy, spec: ChartSpec, member: str, series: Series) -> str:
     """The chart as SVG text."""
+    with decimal.localcontext(_CONTEXT):
+        return _render(policy, spec, member, series)
+
+
+def _render(policy: ir.Policy, spec: ChartSpec, member: str, series: Series) -> str:
     calc = calculator_of(policy, spec)
     notes = _notes(policy, spec, member, series)
     height = PLOT.bottom + Decimal(64) + NOTE_LINE * len(notes)
@@ -536,7 +556,8 @@ def _areas(spec: ChartSpec, frame: Frame, series: Series) -> list[str]:
     for index, name in enumerate(spec.stacked):
         top = [b + v for b, v in zip(base, series.values[name], strict=True)]
         outline = [(frame.px(x), frame.py(y)) for x, y in zip(series.xs, top, strict=True)]
-        outline += [(frame.px(x), frame.py(y)) for x, y in reversed(list(zip(series.xs, base, strict=True)))]
+        below = reversed(list(zip(series.xs, base, strict=True)))
+        outline += [(frame.px(x), frame.py(y)) for x, y in below]
         colour = AREA_COLOURS[index % len(AREA_COLOURS)]
         out.append(f'<polygon data-output="{escape(name)}" fill="{colour}" '
                    f'points="{points(outline)}"><title>{escape(name)}</title></polygon>')
@@ -546,14 +567,15 @@ def _areas(spec: ChartSpec, frame: Frame, series: Series) -> list[str]:
 
 def _total_line(spec: ChartSpec, frame: Frame) -> str:
     ends = [(frame.px(x), frame.py(x)) for x in (spec.x_from, spec.x_to)]
-    return (f'<polyline data-output="total" fill="none" stroke="{TOTAL_COLOUR}" stroke-width="1.5" '
-            f'stroke-dasharray="6 4" points="{points(ends)}">'
+    return (f'<polyline data-output="total" fill="none" stroke="{TOTAL_COLOUR}" '
+            f'stroke-width="1.5" stroke-dasharray="6 4" points="{points(ends)}">'
             f"<title>{escape(spec.total_label or '')}</title></polyline>")
 
 
 def _line(spec: ChartSpec, frame: Frame, series: Series) -> list[str]:
     """The line output, over a white halo so that it reads on any area colour."""
-    path = points((frame.px(x), frame.py(y)) for x, y in zip(series.xs, series.values[spec.line], strict=True))
+    values = zip(series.xs, series.values[spec.line], strict=True)
+    path = points((frame.px(x), frame.py(y)) for x, y in values)
     return [f'<polyline fill="none" stroke="#ffffff" stroke-width="5" stroke-linejoin="round" '
             f'points="{path}"/>',
             f'<polyline data-output="{escape(spec.line)}" fill="none" stroke="{LINE_COLOUR}" '
@@ -619,6 +641,7 @@ def charts(policies: list[ir.Policy],
     """Every configured chart whose policy is given: relative path → SVG text, sorted."""
     from ..runner import load_module
 
+    configured = tuple(configured)
     files: dict[str, str] = {}
     for policy in policies:
         specs = specs_for(policy, configured)
