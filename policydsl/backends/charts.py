@@ -114,6 +114,7 @@ CHARTS: tuple[ChartSpec, ...] = (
 AREA_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#D55E00")
 LINE_COLOUR = "#000000"
 TOTAL_COLOUR = "#666666"
+TOTAL_WIDTH = Decimal("1.5")  # px
 FONTS = ("'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Hiragino Sans GB', "
          "'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif")
 
@@ -497,9 +498,9 @@ def _render(policy: ir.Policy, spec: ChartSpec, member: str, series: Series) -> 
     if calc.title:
         parts.append(text(PLOT.left, Decimal(52), calc.title, size=12, extra=' fill="#333333"'))
     parts += _grid_and_axes(spec, frame)
-    if spec.total_label is not None:  # under the areas: where they reach it, their edge is it
-        parts.append(_total_line(spec, frame))
     parts += _areas(spec, frame, series)
+    if spec.total_label is not None:
+        parts += _total_line(spec, frame, series)
     parts += _line(spec, frame, series)
     parts += _legend(spec, frame)
     note_top = PLOT.bottom + Decimal(64)
@@ -565,11 +566,20 @@ def _areas(spec: ChartSpec, frame: Frame, series: Series) -> list[str]:
     return out
 
 
-def _total_line(spec: ChartSpec, frame: Frame) -> str:
+def _total_line(spec: ChartSpec, frame: Frame, series: Series) -> list[str]:
+    """The line y = x, clipped to a stroke's width above the stacked areas: it shows where
+    the stack falls short of the total (by the line output), and does not blur the stack's
+    edge where the stack reaches it."""
+    stack_top = [sum((series.values[name][i] for name in spec.stacked), Decimal(0))
+                 for i in range(len(series.xs))]
+    above = [(frame.px(x), frame.py(y) - TOTAL_WIDTH)
+             for x, y in zip(series.xs, stack_top, strict=True)]
+    above += [(frame.right, frame.top), (frame.left, frame.top)]
     ends = [(frame.px(x), frame.py(x)) for x in (spec.x_from, spec.x_to)]
-    return (f'<polyline data-output="total" fill="none" stroke="{TOTAL_COLOUR}" '
-            f'stroke-width="1.5" stroke-dasharray="6 4" points="{points(ends)}">'
-            f"<title>{escape(spec.total_label or '')}</title></polyline>")
+    return [f'<clipPath id="chart-above-stack"><polygon points="{points(above)}"/></clipPath>',
+            f'<polyline data-output="total" fill="none" stroke="{TOTAL_COLOUR}" '
+            f'stroke-width="{TOTAL_WIDTH}" stroke-dasharray="6 4" clip-path="url(#chart-above-stack)" '
+            f'points="{points(ends)}"><title>{escape(spec.total_label or "")}</title></polyline>']
 
 
 def _line(spec: ChartSpec, frame: Frame, series: Series) -> list[str]:
@@ -595,7 +605,8 @@ def _legend(spec: ChartSpec, frame: Frame) -> list[str]:
         y += Decimal(24)
     lines = [(spec.line, LINE_COLOUR, ' stroke-width="2.5"')]
     if spec.total_label is not None:
-        lines.append((spec.total_label, TOTAL_COLOUR, ' stroke-width="1.5" stroke-dasharray="6 4"'))
+        lines.append((spec.total_label, TOTAL_COLOUR,
+                      f' stroke-width="{TOTAL_WIDTH}" stroke-dasharray="6 4"'))
     for label, colour, style in lines:
         out.append(f'<line x1="{c(LEGEND_LEFT)}" y1="{c(y - Decimal(4))}" '
                    f'x2="{c(LEGEND_LEFT + Decimal(18))}" y2="{c(y - Decimal(4))}" '
