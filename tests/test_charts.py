@@ -305,6 +305,8 @@ def test_the_reference_page_snippet_embeds_every_chart(
     assert {target.removeprefix("../") for _, target in images} == set(drawn)
     for (alt, _), member in zip(images, charts.members(policy, spec), strict=True):
         assert member in alt and "个人负担" in alt
+    assert charts.chart_markdown(policy, prefix="../", calculator=MAJOR_ILLNESS) == snippet
+    assert charts.chart_markdown(policy, calculator="资助参保") == ""
     others = [p for p in policies if not charts.specs_for(p)]
     assert others and all(charts.chart_markdown(p) == "" for p in others)
 

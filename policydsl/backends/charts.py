@@ -666,13 +666,15 @@ def charts(policies: list[ir.Policy],
     return dict(sorted(files.items()))
 
 
-def chart_markdown(policy: ir.Policy, prefix: str = "",
+def chart_markdown(policy: ir.Policy, prefix: str = "", calculator: str | None = None,
                    configured: Iterable[ChartSpec] = CHARTS) -> str:
-    """The images of a policy's charts for its reference page, one paragraph each ("" when it
-    has none).  `prefix` leads from the page to the folder the chart paths start from (the
-    page tables/policy/x.md and charts in tables/charts/: "../")."""
+    """The images of a policy's charts (of one calculator's, if named) for its reference page,
+    one paragraph each; "" when it has none.  `prefix` leads from the page to the folder the
+    chart paths start from: "../../" from tables/policy/x.md to charts/ beside tables/."""
     images = []
     for spec in specs_for(policy, configured):
+        if calculator is not None and spec.calculator != calculator:
+            continue
         for member in members(policy, spec):
             target = _link_target(prefix + chart_path(policy, spec, member))
             images.append(f"![{md_cell(alt_text(spec, member))}]({target})")
