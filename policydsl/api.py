@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import attrs
 from . import ast, ir
 from .checker import Compiler
 from .diagnostics import Diagnostic, SourceFile, Span, sort_key
-from .loader import Loader, display_path
+from .loader import Loader, display_path, real_path
 
 
 @attrs.frozen
@@ -30,20 +31,38 @@ class CheckResult:
         return not any(d.is_error for d in self.diagnostics)
 
 
-def find_policy_files(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """The .policy files named, or found below the folders named, in a stable order."""
+def find_policy_files(paths: Iterable[Path], loader: Loader | None = None,
+                      ) -> tuple[list[Path], list[Diagnostic]]:
+    """The .policy files named, or found below the folders named, in a stable order.  Each path
+    is told to the loader, which reads a file found below a folder only inside that folder's
+    project (a link out of it is refused).  A file found twice (through a link) is kept once."""
+    loader = loader or Loader()
     found: list[Path] = []
     problems: list[Diagnostic] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(path.rglob("*.policy")))
-        elif path.exists():
-            found.append(path)
+            loader.name(path)
+            found.extend(p.absolute() for p in sorted(path.rglob("*.policy")))
+        elif os.path.lexists(path):
+            loader.name(path)
+            found.append(path.absolute())
         else:
             problems.append(Diagnostic("E001", f"{path} does not exist",
                                        Span(display_path(path), 0, 0, 0, 0)))
-    unique = list(dict.fromkeys(p.resolve() for p in found))
-    return sorted(unique, key=lambda p: display_path(p)), problems
+    loops = [p for p in found if _is_loop(p)]
+    problems += [Diagnostic("E001", f"cannot read {display_path(p)}: it is a loop of symbolic links",
+                            Span(display_path(p), 0, 0, 0, 0)) for p in loops]
+    unique = {real_path(p): p for p in reversed(found) if p not in loops}  # the first path of each
+    return sorted(unique.values(), key=display_path), problems
+
+
+def _is_loop(path: Path) -> bool:
+    """A symbolic link that leads back to itself (the checker could not resolve the path)."""
+    try:
+        path.resolve()
+    except (RuntimeError, OSError):
+        return True
+    return False
 
 
 def parse_file(path: Path) -> tuple[ast.PolicyFile | None, list[Diagnostic]]:
@@ -51,9 +70,13 @@ def parse_file(path: Path) -> tuple[ast.PolicyFile | None, list[Diagnostic]]:
     return tree, diags
 
 
-def check(paths: Sequence[Path]) -> CheckResult:
-    files, problems = find_policy_files(paths)
-    compiler = Compiler()
+def check(paths: Sequence[Path], root: Path | None = None) -> CheckResult:
+    """Check the policy files named or found below the folders named.  `root` is the project
+    root (`--root`); without it, each file's is the nearest folder above it with .git or
+    pyproject.toml (policydsl/loader.py says what a policy may read)."""
+    loader = Loader(root)
+    files, problems = find_policy_files(paths, loader)
+    compiler = Compiler(loader)
     for path in files:
         compiler.check(path)
     policies = sorted(compiler.policies(), key=lambda p: (p.path, p.id))

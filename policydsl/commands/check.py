@@ -16,7 +16,7 @@ import click
 from .. import api
 from ..diagnostic_formats import diagnostics_json, github_annotations
 from ..diagnostics import summary
-from .support import guarded, report
+from .support import guarded, report, root_option
 
 
 @click.command(epilog="""\b
@@ -25,6 +25,8 @@ Examples:
   policydsl check policies/nmg/nmg_2023_resident.policy
   policydsl check --format github policies  in GitHub Actions: annotations on the PR's lines
   policydsl check --format json policies    a JSON array of diagnostics, for other tools
+  policydsl check --root . policies         a policy may name only files below . (the
+                                            default: the folder holding .git or pyproject.toml)
 """)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "github", "json"]),
@@ -32,13 +34,14 @@ Examples:
               help="text: for people, on stderr. github: workflow commands (annotations) on "
                    "stdout. json: an array of {path, line, column, end_line, end_column, code, "
                    "severity, message, hint} on stdout.")
+@root_option
 @guarded
-def command(paths: tuple[Path, ...], output_format: str) -> None:
+def command(paths: tuple[Path, ...], output_format: str, root: Path | None) -> None:
     """Check policy files (or folders, recursively) and report every problem found.
 
     Exit code 0 when clean (warnings allowed), 1 when there is an error.
     """
-    result = api.check(list(paths))
+    result = api.check(list(paths), root)
     if output_format == "json":
         click.echo(diagnostics_json(result.diagnostics), nl=False)
     elif output_format == "github":

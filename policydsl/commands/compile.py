@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .. import api, outputs
-from .support import check_or_exit, guarded
+from .support import check_or_exit, guarded, root_option
 
 
 @click.command(epilog="""\b
@@ -21,8 +21,9 @@ Examples:
               help="Output folder: python/ (calculator modules) and tables/ (Markdown) below it.")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 and list the stale files if OUT differs.")
+@root_option
 @guarded
-def command(paths: tuple[Path, ...], out: Path, check_only: bool) -> None:
+def command(paths: tuple[Path, ...], out: Path, check_only: bool, root: Path | None) -> None:
     """Check the policies, then generate their calculators and tables into OUT.
 
     Only files whose bytes change are rewritten; generated files of policies that no longer
@@ -30,7 +31,7 @@ def command(paths: tuple[Path, ...], out: Path, check_only: bool) -> None:
     """
     from ..backends.python import GenerationError
 
-    result = check_or_exit(list(paths))
+    result = check_or_exit(list(paths), root)
     try:
         files = api.generated_files(result)
     except GenerationError as err:

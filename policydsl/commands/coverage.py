@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .support import check_or_exit, guarded
+from .support import check_or_exit, guarded, root_option
 
 
 @click.command(epilog="""\b
@@ -33,8 +33,10 @@ docs/coverage.md says what a statement is and when it counts as encoded.
               help="Exit 1 if (encoded + waived) / statements of any notice is below PCT %.")
 @click.option("--all", "every", is_flag=True,
               help="List every statement with its status, not only the missing ones.")
+@root_option
 @guarded
-def command(paths: tuple[Path, ...], as_json: bool, fail_under: float | None, every: bool) -> None:
+def command(paths: tuple[Path, ...], as_json: bool, fail_under: float | None, every: bool,
+            root: Path | None) -> None:
     """For each notice the policies cite, every statement (sentence, or clause of a sentence)
     that prints a normative number — amount, rate, count, period, date, age — and whether it
     is encoded (a clause quotes it and uses each of its numbers), waived (a clause quoting it
@@ -45,7 +47,7 @@ def command(paths: tuple[Path, ...], as_json: bool, fail_under: float | None, ev
     """
     from .. import coverage
 
-    result = check_or_exit(list(paths))
+    result = check_or_exit(list(paths), root)
     try:
         coverages = coverage.of_policies(result.policies)
     except coverage.CoverageError as err:

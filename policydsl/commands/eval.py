@@ -11,7 +11,7 @@ import click
 
 from .. import runner
 from ..escaping import pyident
-from .support import guarded, one_policy
+from .support import guarded, one_policy, root_option
 
 
 @click.command(epilog="""\b
@@ -31,11 +31,12 @@ A list argument is written with commas (身份=特困人员,低保对象); 是�
               help="A JSON object of inputs.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object of the outputs.")
 @click.option("--explain", is_flag=True, help="Also print every step with its clause.")
+@root_option
 @guarded
 def command(policy_file: Path, calculator: str, assignments: tuple[str, ...],
-            input_file: Any, as_json: bool, explain: bool) -> None:
+            input_file: Any, as_json: bool, explain: bool, root: Path | None) -> None:
     """Run CALCULATOR of POLICY_FILE on the inputs given and print its outputs."""
-    policy = one_policy(policy_file)
+    policy = one_policy(policy_file, root)
     calc = next((c for c in policy.calculators if c.name == calculator), None)
     if calc is None:
         names = "、".join(c.name for c in policy.calculators) or "none"

@@ -11,6 +11,7 @@ import click
 
 from .. import api, ir
 from ..diagnostics import render_all, summary
+from ..loader import real_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,21 +44,30 @@ def report(result: api.CheckResult) -> None:
         click.echo(summary(list(result.diagnostics)), err=True)
 
 
-def check_or_exit(paths: list[Path]) -> api.CheckResult:
+def root_option(func: F) -> F:
+    """The `--root` option of the commands that read policies."""
+    option = click.option(
+        "--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="The project root: a policy may name only files inside it. Default: the nearest "
+             "folder above each policy holding .git or pyproject.toml.")
+    return option(func)
+
+
+def check_or_exit(paths: list[Path], root: Path | None = None) -> api.CheckResult:
     """Check the paths; on an error, report and exit 1."""
-    result = api.check(paths)
+    result = api.check(paths, root)
     report(result)
     if not result.ok:
         sys.exit(1)
     return result
 
 
-def one_policy(file: Path) -> ir.Policy:
+def one_policy(file: Path, root: Path | None = None) -> ir.Policy:
     """The checked policy of one .policy file (a usage error for a folder)."""
     if file.is_dir():
         raise click.UsageError(f"{file} is a folder; name one .policy file")
-    result = check_or_exit([file])
-    found = [p for p in result.policies if Path(p.path).resolve() == file.resolve()]
+    result = check_or_exit([file], root)
+    found = [p for p in result.policies if real_path(Path(p.path)) == real_path(file)]
     if not found:
         raise click.UsageError(f"{file} holds no policy")
     return found[0]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .support import check_or_exit, guarded
+from .support import check_or_exit, guarded, root_option
 
 
 @click.command(epilog="""\b
@@ -18,12 +18,13 @@ Examples:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--topic", "topic", default="index", show_default=True,
               help="A topic slug (financing, subsidy_split, …) or a policy id.")
+@root_option
 @guarded
-def command(paths: tuple[Path, ...], topic: str) -> None:
+def command(paths: tuple[Path, ...], topic: str, root: Path | None) -> None:
     """Print one generated Markdown page to stdout, for a quick look."""
     from ..backends import markdown
 
-    result = check_or_exit(list(paths))
+    result = check_or_exit(list(paths), root)
     pages = markdown.generate(list(result.policies))
     page = pages.get(f"{topic}.md") or pages.get(f"policy/{topic}.md")
     if page is None:
