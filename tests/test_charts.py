@@ -18,9 +18,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
+from urllib.parse import unquote
 
 import attrs
 import pytest
+from markdown_it import MarkdownIt
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from policydsl import api, ir, runner
@@ -297,15 +299,19 @@ def test_one_chart_as_reviewed(policies: list[ir.Policy], drawn: dict[str, str],
 # ---------------------------------------------------------------- the Markdown
 def test_the_reference_page_snippet_embeds_every_chart(
         policies: list[ir.Policy], drawn: dict[str, str]) -> None:
+    """Rendered as Markdown (CommonMark, as GitHub reads it): one image per chart, in the
+    enumeration's order, its alt text the chart's title, its source the chart's path."""
     policy, spec = major_illness(policies)
-    snippet = charts.chart_markdown(policy, prefix="../")
-    images = re.findall(r"!\[([^\]]+)\]\(([^)\s]+)\)", snippet)
-    assert [target for _, target in images] == [
-        "../" + charts.chart_path(policy, spec, m) for m in charts.members(policy, spec)]
-    assert {target.removeprefix("../") for _, target in images} == set(drawn)
-    for (alt, _), member in zip(images, charts.members(policy, spec), strict=True):
-        assert member in alt and "个人负担" in alt
-    assert charts.chart_markdown(policy, prefix="../", calculator=MAJOR_ILLNESS) == snippet
+    snippet = charts.chart_markdown(policy, prefix="../../")
+    tokens = MarkdownIt("commonmark").parse(snippet)
+    images = [child for token in tokens if token.type == "inline"
+              for child in token.children or () if child.type == "image"]
+    identities = charts.members(policy, spec)
+    assert [unquote(str(image.attrs["src"])) for image in images] == [
+        "../../" + charts.chart_path(policy, spec, m) for m in identities]
+    assert {charts.chart_path(policy, spec, m) for m in identities} == set(drawn)
+    assert [image.content for image in images] == [charts.alt_text(spec, m) for m in identities]
+    assert charts.chart_markdown(policy, prefix="../../", calculator=MAJOR_ILLNESS) == snippet
     assert charts.chart_markdown(policy, calculator="资助参保") == ""
     others = [p for p in policies if not charts.specs_for(p)]
     assert others and all(charts.chart_markdown(p) == "" for p in others)
