@@ -74,19 +74,21 @@ class Col:
     `data` holds numbers as units of 10**-scale (int64, or Python ints in an object array when
     int64 is too narrow), booleans as bool, members of an enumeration by their index, lists of
     members as a bit mask (bit i: member i), dates as days since 1970-01-01.  `bound` is at
-    least the largest absolute value of `data`.
+    least the largest absolute value of `data`; `nonneg` is true when no value is negative
+    (then 较大(x, 0) is x, and rounding needs no sign).
     """
 
-    __slots__ = ("data", "scale", "bound", "unbounded", "missing", "failed")
+    __slots__ = ("data", "scale", "bound", "unbounded", "missing", "failed", "nonneg")
 
     def __init__(self, data: Data, scale: int = 0, bound: int = 0, *, unbounded: Mask = False,
-                 missing: Mask = False, failed: Codes = 0) -> None:
+                 missing: Mask = False, failed: Codes = 0, nonneg: bool = False) -> None:
         self.data = data
         self.scale = scale
         self.bound = bound
         self.unbounded = unbounded
         self.missing = missing
         self.failed = failed
+        self.nonneg = nonneg
 
     def __add__(self, other: Col) -> Col:
         return _add(self, other, subtract=False)
@@ -119,10 +121,10 @@ def _number(text: str) -> Col:
     assert isinstance(exponent, int)
     scale = max(0, -exponent)
     units = int(value.scaleb(scale))
-    return Col(units, scale, abs(units))
+    return Col(units, scale, abs(units), nonneg=units >= 0)
 
 
-_ZERO: Final = Col(0)
+_ZERO: Final = Col(0, nonneg=True)
 
 
 _NONE: Final = Col(0, missing=True)
@@ -171,7 +173,7 @@ def _with_failure(value: Col, failed: Codes) -> Col:
     if not _some(failed):
         return value
     return Col(value.data, value.scale, value.bound, unbounded=value.unbounded,
-               missing=value.missing, failed=_first(failed, value.failed))
+               missing=value.missing, failed=_first(failed, value.failed), nonneg=value.nonneg)
 
 
 def _tight(col: Col) -> int:
@@ -238,8 +240,8 @@ def _add(a: Col, b: Col, *, subtract: bool) -> Col:
         failed = _first(failed, _pick(np.asarray(b.unbounded), _NOT_A_NUMBER, 0))
         unbounded = a.unbounded
     data, bound, failed = _settle(data, bound, failed)
-    return Col(data, scale, bound, unbounded=unbounded,
-               missing=_either(a.missing, b.missing), failed=failed)
+    return Col(data, scale, bound, unbounded=unbounded, missing=_either(a.missing, b.missing),
+               failed=failed, nonneg=not subtract and a.nonneg and b.nonneg)
 
 
 def _multiply(a: Col, b: Col) -> Col:
@@ -257,7 +259,8 @@ def _multiply(a: Col, b: Col) -> Col:
         failed = _first(failed, np.where(not_positive, _NOT_A_NUMBER, 0))
     data, bound, failed = _settle(data, bound, failed)
     return Col(data, a.scale + b.scale, bound, unbounded=unbounded,
-               missing=_either(a.missing, b.missing), failed=failed)
+               missing=_either(a.missing, b.missing), failed=failed,
+               nonneg=a.nonneg and b.nonneg)
 
 
 def _unwrap(values: Array) -> Any:
@@ -295,7 +298,8 @@ def _table(*rows: Col) -> Col:
                max(_rescaled(row, scale)[1] for row in rows),
                unbounded=np.array([np.asarray(row.unbounded, dtype=bool) for row in rows]),
                missing=np.array([np.asarray(row.missing, dtype=bool) for row in rows]),
-               failed=np.array([np.asarray(row.failed, dtype=np.int16) for row in rows]))
+               failed=np.array([np.asarray(row.failed, dtype=np.int16) for row in rows]),
+               nonneg=all(row.nonneg for row in rows))
 
 
 def _lookup(table: Col, *keys: Col) -> Col:
@@ -309,7 +313,7 @@ def _lookup(table: Col, *keys: Col) -> Col:
 
     found = Col(_unwrap(np.asarray(table.data[cell])), table.scale, table.bound,
                 unbounded=pick(table.unbounded, False), missing=pick(table.missing, False),
-                failed=pick(table.failed, 0))
+                failed=pick(table.failed, 0), nonneg=table.nonneg)
     for key in reversed(keys):
         found = _with_failure(found, key.failed)
     return found
@@ -373,7 +377,7 @@ def _scalar(col: Col) -> Col:
         return value[0].item() if isinstance(value, np.ndarray) else value
 
     return Col(one(col.data), col.scale, col.bound, unbounded=one(col.unbounded),
-               missing=one(col.missing), failed=one(col.failed))
+               missing=one(col.missing), failed=one(col.failed), nonneg=col.nonneg)
 
 
 def _plain(value: object) -> object:
@@ -550,7 +554,7 @@ def _number_column(field: str, column: Any, scale: int, what: str) -> tuple[Col,
             f"must not be negative, got {_decimal_text(int(given[row]), scale)}")))
         units = np.where(negative, 0, units)
     bound = int(units.max()) if units.size else 0
-    return Col(units, scale, bound, missing=_absent(column)), problems
+    return Col(units, scale, bound, missing=_absent(column), nonneg=True), problems
 
 
 def _money(field: str, column: Any) -> tuple[Col, list[Problem]]:
@@ -567,7 +571,8 @@ def _rate(field: str, column: Any) -> tuple[Col, list[Problem]]:
     if above.any():
         problems.append(_problem(above, field, lambda row: (
             f"a rate must not exceed 100%, got {_decimal_text(int(units[row]), 6)}")))
-        col = Col(np.where(above, 0, units), 6, min(col.bound, 10**6), missing=col.missing)
+        col = Col(np.where(above, 0, units), 6, min(col.bound, 10**6), missing=col.missing,
+                  nonneg=True)
     return col, problems
 
 
@@ -576,8 +581,10 @@ def _distinct(column: Any) -> tuple[Array, list[Any]]:
     a column of a few member names is read once per name, not once per row."""
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(column)
-    indices = column.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return indices, column.dictionary.to_pylist()
+    indices = column.indices
+    if indices.null_count:
+        indices = indices.fill_null(-1)
+    return indices.to_numpy(zero_copy_only=False), column.dictionary.to_pylist()
 
 
 def _is_text(kind: Any) -> bool:
@@ -603,6 +610,8 @@ def _member(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Convert
         indices, values = _distinct(column)
         found = np.array([number.get(value, -1) for value in values] + [0], dtype=np.int16)
         codes = found[indices]
+        if found.min() >= 0:  # every distinct name is a member
+            return Col(codes, missing=_absent_of(nulls)), []
         unknown = codes < 0
         problems = [_problem(unknown, field, lambda row: _unknown(
             enumeration, values[indices[row]], names))] if unknown.any() else []
@@ -614,7 +623,7 @@ def _unknown(enumeration: str, name: object, members: tuple[str, ...]) -> str:
     return f"unknown {enumeration} {name!r}; expected one of {'、'.join(members)}"
 
 
-_CHUNK_ROWS = 1 << 18  # rows computed together: their columns stay in the processor's cache
+_CHUNK_ROWS = 1 << 17  # rows computed together: their columns stay in the processor's cache
 
 
 def _calculate(rows_of: Callable[[_Rows], Any], table: object, errors: str,
@@ -631,10 +640,11 @@ def _calculate(rows_of: Callable[[_Rows], Any], table: object, errors: str,
         raise ValueError(f"the columns differ in length: {sorted(lengths)}")
     count = lengths.pop() if lengths else 0
     parts = []
+    converted: dict[str, Any] = {}  # the keyword constants, converted once for every slice
     for start in range(0, max(count, 1), _CHUNK_ROWS):
         size = min(_CHUNK_ROWS, count - start)
         part = {name: column.slice(start, size) for name, column in columns.items()}
-        parts.append(rows_of(_Rows(part, size, start, constants, errors, inputs)))
+        parts.append(rows_of(_Rows(part, size, start, constants, errors, inputs, converted)))
     return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
 
 
@@ -643,8 +653,10 @@ class _Rows:
     the order the scalar calculator would meet them (inputs, bounds, then rules)."""
 
     def __init__(self, columns: dict[str, Any], count: int, offset: int,
-                 constants: dict[str, object], errors: str, inputs: Mapping[str, str]) -> None:
+                 constants: dict[str, object], errors: str, inputs: Mapping[str, str],
+                 converted: dict[str, Any]) -> None:
         self.columns = columns
+        self.converted = converted
         self.count = count
         self.offset = offset  # the first row's number in the whole table
         self.constants = constants
@@ -660,10 +672,13 @@ class _Rows:
         if given_twice:
             raise ValueError(f"{where}: given both as a column and as a keyword")
         if name in self.constants:
-            col = _constant(where, self.constants[name], convert)
-            if col.missing and not optional:
-                raise ValueError(f"{where}: None is not a value; this input must be given")
-            return col
+            if name not in self.converted:
+                col = _constant(where, self.constants[name], convert)
+                if col.missing and not optional:
+                    raise ValueError(f"{where}: None is not a value; this input must be given")
+                self.converted[name] = col
+            found: Col = self.converted[name]
+            return found
         if name not in self.columns:
             if default is not None:
                 return default
@@ -687,7 +702,10 @@ class _Rows:
         if name not in self.constants:
             raise ValueError(f"{where}: give the schedule as a keyword, "
                              f"{name}=[{{\"上限\": …, \"比例\": …}}, …]")
-        return _tier_list(where, self.constants[name])
+        if name not in self.converted:
+            self.converted[name] = _tier_list(where, self.constants[name])
+        tiers: Tiers = self.converted[name]
+        return tiers
 
     def require(self, name: str, value: Col | Tiers, op: str, bound: Col, rule: str,
                 source: str) -> None:
@@ -706,12 +724,19 @@ class _Rows:
             self.problems.append((broken, describe))
 
     def rule(self, value: Any, where: str) -> Any:
-        """A rule's value; its failed rows become problems, named by the rule and its clause."""
-        cols = [c for tier in value.tiers for c in tier] if isinstance(value, Tiers) else [value]
-        for col in cols:
-            if _some(col.failed):
-                codes = np.broadcast_to(np.asarray(col.failed), (self.count,))
+        """A rule's value; its failed rows become problems, named by the rule and its clause.
+
+        The value goes on without its failures: a failed row has its first problem recorded,
+        and what the later rules make of it is never reported."""
+        if isinstance(value, Tiers):
+            return Tiers(tuple((self.rule(upper, where), self.rule(rate, where))
+                               for upper, rate in value.tiers))
+        if isinstance(value.failed, np.ndarray) or value.failed:
+            if _some(value.failed):
+                codes = np.broadcast_to(np.asarray(value.failed), (self.count,))
                 self.problems.append(_problem(codes != 0, where, _message_of(codes)))
+            value = Col(value.data, value.scale, value.bound, unbounded=value.unbounded,
+                        missing=value.missing, nonneg=value.nonneg)
         return value
 
     def result(self, outputs: Sequence[tuple[str, Col, Callable[[Col, Any], Any]]]) -> Any:
@@ -795,7 +820,7 @@ def _broadcast(col: Col, count: int) -> Col:
         wide = isinstance(data, int) and abs(data) > _INT64
         data = np.full(count, data, dtype=object if wide else None)
     return Col(data, col.scale, col.bound, unbounded=col.unbounded, missing=col.missing,
-               failed=col.failed)
+               failed=col.failed, nonneg=col.nonneg)
 
 
 def _show(col: Col, row: int) -> str:
@@ -834,7 +859,7 @@ def _decimal_output(scale: int) -> Callable[[Col, Array | None], Any]:
                             pa.decimal128(precision, scale))
         words = np.zeros((len(data), 2), dtype=np.int64)
         words[:, 0] = data
-        if data.size and data.min() < 0:
+        if not col.nonneg and data.size and data.min() < 0:
             words[:, 1] = data >> 63
         return pa.Array.from_buffers(pa.decimal128(precision, scale), len(data),
                                      [_validity(null), pa.py_buffer(words)])

@@ -55,19 +55,21 @@ class Col:
     `data` holds numbers as units of 10**-scale (int64, or Python ints in an object array when
     int64 is too narrow), booleans as bool, members of an enumeration by their index, lists of
     members as a bit mask (bit i: member i), dates as days since 1970-01-01.  `bound` is at
-    least the largest absolute value of `data`.
+    least the largest absolute value of `data`; `nonneg` is true when no value is negative
+    (then 较大(x, 0) is x, and rounding needs no sign).
     """
 
-    __slots__ = ("data", "scale", "bound", "unbounded", "missing", "failed")
+    __slots__ = ("data", "scale", "bound", "unbounded", "missing", "failed", "nonneg")
 
     def __init__(self, data: Data, scale: int = 0, bound: int = 0, *, unbounded: Mask = False,
-                 missing: Mask = False, failed: Codes = 0) -> None:
+                 missing: Mask = False, failed: Codes = 0, nonneg: bool = False) -> None:
         self.data = data
         self.scale = scale
         self.bound = bound
         self.unbounded = unbounded
         self.missing = missing
         self.failed = failed
+        self.nonneg = nonneg
 
     def __add__(self, other: Col) -> Col:
         return _add(self, other, subtract=False)
@@ -100,7 +102,7 @@ def _number(text: str) -> Col:
     assert isinstance(exponent, int)
     scale = max(0, -exponent)
     units = int(value.scaleb(scale))
-    return Col(units, scale, abs(units))
+    return Col(units, scale, abs(units), nonneg=units >= 0)
 
 
 def _failure(message: str) -> Col:
@@ -115,8 +117,8 @@ def _message(message: str) -> int:
     return len(_MESSAGES) - 1
 
 
-_ZERO: Final = Col(0)
-_ONE: Final = Col(1, 0, 1)
+_ZERO: Final = Col(0, nonneg=True)
+_ONE: Final = Col(1, 0, 1, nonneg=True)
 _TRUE: Final = Col(True)
 _FALSE: Final = Col(False)
 _NONE: Final = Col(0, missing=True)
@@ -164,7 +166,7 @@ def _with_failure(value: Col, failed: Codes) -> Col:
     if not _some(failed):
         return value
     return Col(value.data, value.scale, value.bound, unbounded=value.unbounded,
-               missing=value.missing, failed=_first(failed, value.failed))
+               missing=value.missing, failed=_first(failed, value.failed), nonneg=value.nonneg)
 
 
 # ---------------------------------------------------------------- exact integers
@@ -232,8 +234,8 @@ def _add(a: Col, b: Col, *, subtract: bool) -> Col:
         failed = _first(failed, _pick(np.asarray(b.unbounded), _NOT_A_NUMBER, 0))
         unbounded = a.unbounded
     data, bound, failed = _settle(data, bound, failed)
-    return Col(data, scale, bound, unbounded=unbounded,
-               missing=_either(a.missing, b.missing), failed=failed)
+    return Col(data, scale, bound, unbounded=unbounded, missing=_either(a.missing, b.missing),
+               failed=failed, nonneg=not subtract and a.nonneg and b.nonneg)
 
 
 def _multiply(a: Col, b: Col) -> Col:
@@ -251,7 +253,8 @@ def _multiply(a: Col, b: Col) -> Col:
         failed = _first(failed, np.where(not_positive, _NOT_A_NUMBER, 0))
     data, bound, failed = _settle(data, bound, failed)
     return Col(data, a.scale + b.scale, bound, unbounded=unbounded,
-               missing=_either(a.missing, b.missing), failed=failed)
+               missing=_either(a.missing, b.missing), failed=failed,
+               nonneg=a.nonneg and b.nonneg)
 
 
 def _min(first: Col, *others: Col) -> Col:
@@ -271,7 +274,8 @@ def _min(first: Col, *others: Col) -> Col:
                      else min(x, y), scale, max(bx, by),
                      unbounded=_both(result.unbounded, other.unbounded),
                      missing=_either(result.missing, other.missing),
-                     failed=_first(result.failed, other.failed))
+                     failed=_first(result.failed, other.failed),
+                     nonneg=result.nonneg and other.nonneg)
     return result
 
 
@@ -279,16 +283,23 @@ def _max(first: Col, *others: Col) -> Col:
     """较大(…): 无上限 wins over any number."""
     result = first
     for other in others:
-        if _covers(_negated_bound(other), result):  # other ≤ −bound ≤ every value of result
-            result = _merged(result, other)
+        if _covers(_negated_bound(other), result) or (result.nonneg and _at_most_zero(other)):
+            result = _merged(result, other)  # other is never the larger
             continue
         x, y, scale, bx, by = _aligned(result, other)
         result = Col(np.maximum(x, y) if isinstance(x, np.ndarray) or isinstance(y, np.ndarray)
                      else max(x, y), scale, max(bx, by),
                      unbounded=_either(result.unbounded, other.unbounded),
                      missing=_either(result.missing, other.missing),
-                     failed=_first(result.failed, other.failed))
+                     failed=_first(result.failed, other.failed),
+                     nonneg=result.nonneg or other.nonneg)
     return result
+
+
+def _at_most_zero(value: Col) -> bool:
+    """Whether a value is one number, 0 or less, for every row."""
+    return (not isinstance(value.data, np.ndarray) and value.data <= 0
+            and not _some(value.unbounded) and not _some(value.missing))
 
 
 def _covers(limit: Col, values: Col) -> bool:
@@ -313,7 +324,7 @@ def _merged(kept: Col, other: Col) -> Col:
         return kept
     return Col(kept.data, kept.scale, kept.bound, unbounded=kept.unbounded,
                missing=_either(kept.missing, other.missing),
-               failed=_first(kept.failed, other.failed))
+               failed=_first(kept.failed, other.failed), nonneg=kept.nonneg)
 
 
 def _both(a: Mask, b: Mask) -> Mask:
@@ -330,12 +341,12 @@ def _round(value: Col, places: int) -> Col:
     if value.scale <= places:
         data, bound = _rescaled(value, places)
         data, bound, failed = _settle(data, bound, failed)
-        return Col(data, places, bound, missing=value.missing, failed=failed)
+        return Col(data, places, bound, missing=value.missing, failed=failed, nonneg=value.nonneg)
     divisor = 10 ** (value.scale - places)
     half = divisor // 2
     data = value.data if value.bound + half <= _INT64 else _wide(value.data)
     if isinstance(data, np.ndarray):
-        if data.size and data.min() >= 0:
+        if value.nonneg or (data.size and data.min() >= 0):
             data = (data + half) // divisor
         else:
             magnitude = (np.abs(data) + half) // divisor
@@ -344,7 +355,7 @@ def _round(value: Col, places: int) -> Col:
         magnitude = (abs(data) + half) // divisor
         data = -magnitude if data < 0 else magnitude
     data, bound, failed = _settle(data, (value.bound + half) // divisor, failed)
-    return Col(data, places, bound, missing=value.missing, failed=failed)
+    return Col(data, places, bound, missing=value.missing, failed=failed, nonneg=value.nonneg)
 
 
 def _round_quotient(dividend: Col, divisor: Col, places: int, zero_divisor: int) -> Col:
@@ -370,7 +381,7 @@ def _round_quotient(dividend: Col, divisor: Col, places: int, zero_divisor: int)
     data, bound, failed = _settle(_unwrap(np.where(negative, -magnitude, magnitude)),
                                   _INT64 + 1, failed)
     return Col(data, places, bound, missing=_either(dividend.missing, divisor.missing),
-               failed=failed)
+               failed=failed, nonneg=dividend.nonneg and divisor.nonneg)
 
 
 def _unwrap(values: Array) -> Any:
@@ -430,7 +441,8 @@ def _if(condition: Col, then: Col, otherwise: Col) -> Col:
     return Col(np.where(chosen, x, y), scale, max(bx, by),
                unbounded=_pick(chosen, then.unbounded, otherwise.unbounded),
                missing=_pick(chosen, then.missing, otherwise.missing),
-               failed=_first(condition.failed, _pick(chosen, then.failed, otherwise.failed)))
+               failed=_first(condition.failed, _pick(chosen, then.failed, otherwise.failed)),
+               nonneg=then.nonneg and otherwise.nonneg)
 
 
 def _if_tiers(condition: Col, then: Tiers, otherwise: Tiers) -> Tiers:
@@ -506,7 +518,8 @@ def _table(*rows: Col) -> Col:
                max(_rescaled(row, scale)[1] for row in rows),
                unbounded=np.array([np.asarray(row.unbounded, dtype=bool) for row in rows]),
                missing=np.array([np.asarray(row.missing, dtype=bool) for row in rows]),
-               failed=np.array([np.asarray(row.failed, dtype=np.int16) for row in rows]))
+               failed=np.array([np.asarray(row.failed, dtype=np.int16) for row in rows]),
+               nonneg=all(row.nonneg for row in rows))
 
 
 def _lookup(table: Col, *keys: Col) -> Col:
@@ -520,7 +533,7 @@ def _lookup(table: Col, *keys: Col) -> Col:
 
     found = Col(_unwrap(np.asarray(table.data[cell])), table.scale, table.bound,
                 unbounded=pick(table.unbounded, False), missing=pick(table.missing, False),
-                failed=pick(table.failed, 0))
+                failed=pick(table.failed, 0), nonneg=table.nonneg)
     for key in reversed(keys):
         found = _with_failure(found, key.failed)
     return found
@@ -546,7 +559,7 @@ def _coalesce(value: Col, default: Col) -> Col:
     if value.missing is False:
         return value
     result = _if(Col(value.missing), default, Col(value.data, value.scale, value.bound,
-                                                   unbounded=value.unbounded, failed=0))
+                                                   unbounded=value.unbounded, nonneg=value.nonneg))
     return _with_failure(result, value.failed)
 
 
@@ -640,7 +653,7 @@ def _progressive(amount: Col, tiers: Tiers, deductible: Col) -> Col:
         total = total + part * _min(rate, _ONE)
         beyond_open = _either(beyond_open, upper.unbounded)
         lower = Col(upper.data, upper.scale, upper.bound, missing=upper.missing,
-                    failed=upper.failed)
+                    failed=upper.failed, nonneg=upper.nonneg)
     return total
 
 
@@ -701,7 +714,7 @@ def _scalar(col: Col) -> Col:
         return value[0].item() if isinstance(value, np.ndarray) else value
 
     return Col(one(col.data), col.scale, col.bound, unbounded=one(col.unbounded),
-               missing=one(col.missing), failed=one(col.failed))
+               missing=one(col.missing), failed=one(col.failed), nonneg=col.nonneg)
 
 
 def _plain(value: object) -> object:
@@ -878,7 +891,7 @@ def _number_column(field: str, column: Any, scale: int, what: str) -> tuple[Col,
             f"must not be negative, got {_decimal_text(int(given[row]), scale)}")))
         units = np.where(negative, 0, units)
     bound = int(units.max()) if units.size else 0
-    return Col(units, scale, bound, missing=_absent(column)), problems
+    return Col(units, scale, bound, missing=_absent(column), nonneg=True), problems
 
 
 def _money(field: str, column: Any) -> tuple[Col, list[Problem]]:
@@ -905,7 +918,8 @@ def _rate(field: str, column: Any) -> tuple[Col, list[Problem]]:
     if above.any():
         problems.append(_problem(above, field, lambda row: (
             f"a rate must not exceed 100%, got {_decimal_text(int(units[row]), 6)}")))
-        col = Col(np.where(above, 0, units), 6, min(col.bound, 10**6), missing=col.missing)
+        col = Col(np.where(above, 0, units), 6, min(col.bound, 10**6), missing=col.missing,
+                  nonneg=True)
     return col, problems
 
 
@@ -971,8 +985,10 @@ def _distinct(column: Any) -> tuple[Array, list[Any]]:
     a column of a few member names is read once per name, not once per row."""
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(column)
-    indices = column.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return indices, column.dictionary.to_pylist()
+    indices = column.indices
+    if indices.null_count:
+        indices = indices.fill_null(-1)
+    return indices.to_numpy(zero_copy_only=False), column.dictionary.to_pylist()
 
 
 def _is_text(kind: Any) -> bool:
@@ -998,6 +1014,8 @@ def _member(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Convert
         indices, values = _distinct(column)
         found = np.array([number.get(value, -1) for value in values] + [0], dtype=np.int16)
         codes = found[indices]
+        if found.min() >= 0:  # every distinct name is a member
+            return Col(codes, missing=_absent_of(nulls)), []
         unknown = codes < 0
         problems = [_problem(unknown, field, lambda row: _unknown(
             enumeration, values[indices[row]], names))] if unknown.any() else []
@@ -1041,6 +1059,8 @@ def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Conver
                     f"expected a list of {enumeration}, got a column of {kind}"))]
         masks_of = np.array([m if isinstance(m, int) else -1 for m in read] + [0], dtype=np.int64)
         masks = masks_of[indices]
+        if masks_of.min() >= 0:  # every distinct value is a good list
+            return Col(masks, missing=_absent_of(nulls)), []
         bad = masks < 0
         problems = [_problem(bad, field, lambda row: str(read[indices[row]]))] if bad.any() else []
         return Col(np.where(bad, 0, masks), missing=_absent_of(nulls)), problems
@@ -1048,7 +1068,7 @@ def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Conver
 
 
 # ---------------------------------------------------------------- one call
-_CHUNK_ROWS = 1 << 18  # rows computed together: their columns stay in the processor's cache
+_CHUNK_ROWS = 1 << 17  # rows computed together: their columns stay in the processor's cache
 
 
 def _calculate(rows_of: Callable[[_Rows], Any], table: object, errors: str,
@@ -1065,10 +1085,11 @@ def _calculate(rows_of: Callable[[_Rows], Any], table: object, errors: str,
         raise ValueError(f"the columns differ in length: {sorted(lengths)}")
     count = lengths.pop() if lengths else 0
     parts = []
+    converted: dict[str, Any] = {}  # the keyword constants, converted once for every slice
     for start in range(0, max(count, 1), _CHUNK_ROWS):
         size = min(_CHUNK_ROWS, count - start)
         part = {name: column.slice(start, size) for name, column in columns.items()}
-        parts.append(rows_of(_Rows(part, size, start, constants, errors, inputs)))
+        parts.append(rows_of(_Rows(part, size, start, constants, errors, inputs, converted)))
     return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
 
 
@@ -1077,8 +1098,10 @@ class _Rows:
     the order the scalar calculator would meet them (inputs, bounds, then rules)."""
 
     def __init__(self, columns: dict[str, Any], count: int, offset: int,
-                 constants: dict[str, object], errors: str, inputs: Mapping[str, str]) -> None:
+                 constants: dict[str, object], errors: str, inputs: Mapping[str, str],
+                 converted: dict[str, Any]) -> None:
         self.columns = columns
+        self.converted = converted
         self.count = count
         self.offset = offset  # the first row's number in the whole table
         self.constants = constants
@@ -1094,10 +1117,13 @@ class _Rows:
         if given_twice:
             raise ValueError(f"{where}: given both as a column and as a keyword")
         if name in self.constants:
-            col = _constant(where, self.constants[name], convert)
-            if col.missing and not optional:
-                raise ValueError(f"{where}: None is not a value; this input must be given")
-            return col
+            if name not in self.converted:
+                col = _constant(where, self.constants[name], convert)
+                if col.missing and not optional:
+                    raise ValueError(f"{where}: None is not a value; this input must be given")
+                self.converted[name] = col
+            found: Col = self.converted[name]
+            return found
         if name not in self.columns:
             if default is not None:
                 return default
@@ -1121,7 +1147,10 @@ class _Rows:
         if name not in self.constants:
             raise ValueError(f"{where}: give the schedule as a keyword, "
                              f"{name}=[{{\"上限\": …, \"比例\": …}}, …]")
-        return _tier_list(where, self.constants[name])
+        if name not in self.converted:
+            self.converted[name] = _tier_list(where, self.constants[name])
+        tiers: Tiers = self.converted[name]
+        return tiers
 
     def require(self, name: str, value: Col | Tiers, op: str, bound: Col, rule: str,
                 source: str) -> None:
@@ -1140,12 +1169,19 @@ class _Rows:
             self.problems.append((broken, describe))
 
     def rule(self, value: Any, where: str) -> Any:
-        """A rule's value; its failed rows become problems, named by the rule and its clause."""
-        cols = [c for tier in value.tiers for c in tier] if isinstance(value, Tiers) else [value]
-        for col in cols:
-            if _some(col.failed):
-                codes = np.broadcast_to(np.asarray(col.failed), (self.count,))
+        """A rule's value; its failed rows become problems, named by the rule and its clause.
+
+        The value goes on without its failures: a failed row has its first problem recorded,
+        and what the later rules make of it is never reported."""
+        if isinstance(value, Tiers):
+            return Tiers(tuple((self.rule(upper, where), self.rule(rate, where))
+                               for upper, rate in value.tiers))
+        if isinstance(value.failed, np.ndarray) or value.failed:
+            if _some(value.failed):
+                codes = np.broadcast_to(np.asarray(value.failed), (self.count,))
                 self.problems.append(_problem(codes != 0, where, _message_of(codes)))
+            value = Col(value.data, value.scale, value.bound, unbounded=value.unbounded,
+                        missing=value.missing, nonneg=value.nonneg)
         return value
 
     def result(self, outputs: Sequence[tuple[str, Col, Callable[[Col, Any], Any]]]) -> Any:
@@ -1229,7 +1265,7 @@ def _broadcast(col: Col, count: int) -> Col:
         wide = isinstance(data, int) and abs(data) > _INT64
         data = np.full(count, data, dtype=object if wide else None)
     return Col(data, col.scale, col.bound, unbounded=col.unbounded, missing=col.missing,
-               failed=col.failed)
+               failed=col.failed, nonneg=col.nonneg)
 
 
 def _show(col: Col, row: int) -> str:
@@ -1269,7 +1305,7 @@ def _decimal_output(scale: int) -> Callable[[Col, Array | None], Any]:
                             pa.decimal128(precision, scale))
         words = np.zeros((len(data), 2), dtype=np.int64)
         words[:, 0] = data
-        if data.size and data.min() < 0:
+        if not col.nonneg and data.size and data.min() < 0:
             words[:, 1] = data >> 63
         return pa.Array.from_buffers(pa.decimal128(precision, scale), len(data),
                                      [_validity(null), pa.py_buffer(words)])
