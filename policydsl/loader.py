@@ -87,11 +87,12 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES, shown: str | None = None
         raise ReadError(f"cannot read {shown}: {err.strerror}") from None
     except ValueError:  # a NUL character, or a name the file system cannot encode
         raise ReadError(f"cannot read {shown}: the path is not a valid file name") from None
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(descriptor)
+        raise ReadError(f"cannot read {shown}: it is {_kind(info.st_mode)}, not a regular file")
     with os.fdopen(descriptor, "rb") as file:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            raise ReadError(f"cannot read {shown}: it is {_kind(mode)}, not a regular file")
-        size = os.fstat(descriptor).st_size
+        size = info.st_size
         data = b"" if size > limit else file.read(limit + 1)
     if size > limit or len(data) > limit:
         raise ReadError(f"{shown} is {max(size, len(data)):,} bytes or more; policydsl reads files "

@@ -11,14 +11,17 @@ import datetime
 import json
 import sys
 import types
+from collections.abc import Callable
 from decimal import Decimal
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from . import ir
 from .backends.python import generate
 from .display import money_text, slip_text
 from .escaping import pyident
+from .loader import MAX_FILE_BYTES, ReadError, read_bytes
 from .types import Type
 
 TRUE_WORDS = {"true": True, "是": True, "1": True, "yes": True,
@@ -62,15 +65,69 @@ def from_text(typ: Type, text: str) -> Any:
     return text
 
 
-def read_json_inputs(text: str) -> dict[str, Any]:
-    """A JSON object of inputs; its numbers become exact Decimals (never floats)."""
+# A JSON number longer than this is beyond every bound of the calculators (money below 10^15,
+# other numbers below 10^12, ten decimals at most): it is kept as its text, which the calculator
+# refuses by the input's name, instead of being converted (Python refuses ints over 4,300 digits).
+LONGEST_NUMBER = 64
+
+
+class _NotFinite(str):
+    """NaN, Infinity or -Infinity in the JSON, refused by the key that holds it."""
+
+
+def read_input_file(name: str) -> dict[str, Any]:
+    """The inputs in a JSON file (`-`: standard input), as `read_json_inputs` reads them.  Only
+    a regular file is read, and no more than MAX_FILE_BYTES of it: every error names the file."""
+    if name == "-":
+        shown, data = "standard input", sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise InputError(f"standard input is more than {MAX_FILE_BYTES:,} bytes")
+    else:
+        shown = name
+        try:
+            data = read_bytes(Path(name), shown=shown)
+        except ReadError as err:
+            raise InputError(str(err)) from None
     try:
-        data = json.loads(text, parse_float=Decimal)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(f"{shown} is not UTF-8 text (byte {err.start}); save it as UTF-8") from None
+    return read_json_inputs(text, shown)
+
+
+def read_json_inputs(text: str, shown: str = "the input file") -> dict[str, Any]:
+    """A JSON object of inputs; its numbers become exact Decimals (never floats).  NaN and
+    Infinity (which JSON does not have, but Python's reader accepts) and a key given twice are
+    refused by name."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in items:
+            if key in seen:
+                raise InputError(f"{shown}: {key} is given twice")
+            values = value if isinstance(value, list) else [value]
+            word = next((v for v in values if isinstance(v, _NotFinite)), None)
+            if word is not None:
+                raise InputError(f"{shown}: {key} is {word}, which is not a number; amounts are "
+                                 "finite and exact, written as strings such as \"1234.56\"")
+            seen[key] = value
+        return seen
+
+    try:
+        data = json.loads(text, parse_float=_number(Decimal), parse_int=_number(int),
+                          parse_constant=_NotFinite, object_pairs_hook=pairs)
     except json.JSONDecodeError as err:
-        raise InputError(f"the input file is not JSON: {err}") from None
+        raise InputError(f"{shown} is not JSON: {err}") from None
+    except RecursionError:
+        raise InputError(f"{shown} is nested too deeply") from None
     if not isinstance(data, dict):
-        raise InputError("the input file must hold one JSON object: {\"name\": value, …}")
+        raise InputError(f"{shown} must hold one JSON object: {{\"name\": value, …}}")
     return data
+
+
+def _number(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A JSON number converted, or kept as its text when it is longer than LONGEST_NUMBER."""
+    return lambda text: convert(text) if len(text) <= LONGEST_NUMBER else text
 
 
 def call(policy: ir.Policy, calc: ir.Calculator, values: dict[str, Any], explain: bool) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -27,14 +26,14 @@ A list argument is written with commas (身份=特困人员,低保对象); 是�
 @click.argument("policy_file", type=click.Path(path_type=Path))
 @click.argument("calculator")
 @click.argument("assignments", nargs=-1)
-@click.option("--input", "input_file", type=click.File("r", encoding="utf-8"),
-              help="A JSON object of inputs.")
+@click.option("--input", "input_file", metavar="FILE",
+              help="A JSON object of inputs (- reads standard input).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object of the outputs.")
 @click.option("--explain", is_flag=True, help="Also print every step with its clause.")
 @root_option
 @guarded
 def command(policy_file: Path, calculator: str, assignments: tuple[str, ...],
-            input_file: Any, as_json: bool, explain: bool, root: Path | None) -> None:
+            input_file: str | None, as_json: bool, explain: bool, root: Path | None) -> None:
     """Run CALCULATOR of POLICY_FILE on the inputs given and print its outputs."""
     policy = one_policy(policy_file, root)
     calc = next((c for c in policy.calculators if c.name == calculator), None)
@@ -42,7 +41,7 @@ def command(policy_file: Path, calculator: str, assignments: tuple[str, ...],
         names = "、".join(c.name for c in policy.calculators) or "none"
         raise click.UsageError(f"{policy.id} has no calculator {calculator!r}; it has: {names}")
     try:
-        values = runner.read_json_inputs(input_file.read()) if input_file else {}
+        values = runner.read_input_file(input_file) if input_file else {}
         for item in assignments:
             name, sep, text = item.partition("=")
             if not sep:
