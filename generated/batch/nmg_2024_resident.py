@@ -924,7 +924,7 @@ _地区类别_SPELLINGS: Final = tuple(enumerate(_地区类别_NAMES))
 
 # ---------------------------------------------------------------- constants (folded at compile time)
 _D536_0: Final = _number("536.0")
-_ZERO_DIVISOR1: Final = _message("(总体最高支付限额 ÷ 上年居民人均可支配收入): division by zero")
+_ZERO_DIVISOR1: Final = _message("倍数(总体最高支付限额, 上年居民人均可支配收入): division by zero")
 _C2: Final = _number("134.0")  # (财政补助 × 地方分担比例) = 134 元
 
 
@@ -980,7 +980,7 @@ def 规则_总体最高支付限额(基本医保封顶线: Col, 大病保险封�
 
 
 def 规则_限额倍数(总体最高支付限额: Col, 上年居民人均可支配收入: Col) -> Col:
-    """限额倍数 = 四舍五入(总体最高支付限额 ÷ 上年居民人均可支配收入, 2)
+    """限额倍数 = 四舍五入(倍数(总体最高支付限额, 上年居民人均可支配收入), 2)
 
     出处：nmg_2024_resident 二（五）、增强大病保险保障能力
     """
@@ -1008,7 +1008,7 @@ def 大病保险核验(table: object, /, *, errors: str = "raise", **constants: 
     输出 (the columns of the result, in this order):
         起付线合规 (是否: bool)
         总体最高支付限额 (元: decimal128(18, 2))
-        限额倍数 (%: decimal128(18, 2))
+        限额倍数 (倍: decimal128(18, 2))
 
     errors=\"raise\" raises ValueError naming the column, the first bad row and the
     clause; errors=\"column\" returns every row, the bad ones empty, with the message

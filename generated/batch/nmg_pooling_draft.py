@@ -32,7 +32,7 @@ __all__ = [
     "单位平均工资上限比例",
     "单位平均工资下限比例",
     "单位缴费",
-    "单位费率下限",
+    "单位费率调增目标",
     "新规起始日期",
     "灵活就业缴费基数比例",
     "职工个人费率",
@@ -1131,10 +1131,10 @@ _FAIL2: Final = _failure("原规定缴费年限：2016年1月1日前参保的，
 灵活就业缴费基数比例: Final = _number("0.8")
 # 60% — nmg_pooling_draft 二（二）、统一筹资缴费政策
 领取失业保险金人员缴费基数比例: Final = _number("0.6")
-# 7% 及以上 — nmg_pooling_draft 二（二）、统一筹资缴费政策
-单位费率下限: Final = _number("0.07")
 # 2% — nmg_pooling_draft 二（二）、统一筹资缴费政策
 职工个人费率: Final = _number("0.02")
+# 7% — nmg_pooling_draft 二（二）、统一筹资缴费政策
+单位费率调增目标: Final = _number("0.07")
 # 2016-01-01 — nmg_pooling_draft 二（二）、统一筹资缴费政策
 新规起始日期: Final = _DATE_2016_01_01
 # 25 年 — nmg_pooling_draft 二（二）、统一筹资缴费政策
@@ -1189,6 +1189,14 @@ def 规则_职工个人缴费(参保类型: Col, 个人缴费基数: Col) -> Col
     )
 
 
+def 规则_过渡期(单位费率: Col) -> Col:
+    """过渡期 = 单位费率 低于 单位费率调增目标
+
+    出处：nmg_pooling_draft 二（二）、统一筹资缴费政策
+    """
+    return _compare(单位费率, "<", 单位费率调增目标)
+
+
 def 规则_规定缴费年限(首次参保日期: Col, 原规定缴费年限: Col) -> Col:
     """规定缴费年限 = 若 首次参保日期 不早于 新规起始日期 则 退休免缴缴费年限 否则 若 已给出(原规定缴费年限) 则 较小(原规定缴费年限, 退休免缴缴费年限) 否则 错误(\"原规定缴费年限：2016年1月1日前参保的，须给出原统筹地区规定的缴费年限\")
 
@@ -1234,6 +1242,7 @@ def 单位缴费(table: object, /, *, errors: str = "raise", **constants: object
     输出 (the columns of the result, in this order):
         缴费基数 (元: decimal128(19, 3))
         单位缴费 (元: decimal128(18, 2))
+        过渡期 (是否: bool)
 
     errors=\"raise\" raises ValueError naming the column, the first bad row and the
     clause; errors=\"column\" returns every row, the bad ones empty, with the message
@@ -1249,12 +1258,14 @@ def _单位缴费_rows(rows: _Rows) -> pa.Table:
     全区上年度平均工资 = rows.input("全区上年度平均工资", _money)
     单位费率 = rows.input("单位费率", _rate, default=_D0_07)
     rows.require("职工人数", 职工人数, ">", _D0, "高于 0 人", "nmg_pooling_draft 二（二）、统一筹资缴费政策")
-    rows.require("单位费率", 单位费率, ">=", 单位费率下限, "不低于 单位费率下限", "nmg_pooling_draft 二（二）、统一筹资缴费政策")
+    # 单位费率 原则上 不低于 单位费率下限: 原则上 (a soft rule), not enforced
     单位缴费基数 = rows.rule(规则_单位缴费基数(上年度职工工资总额, 全区上年度平均工资, 职工人数), "单位缴费基数 (nmg_pooling_draft 二（二）、统一筹资缴费政策)")
     单位缴费额 = rows.rule(规则_单位缴费额(单位缴费基数, 单位费率), "单位缴费额 (nmg_pooling_draft 二（二）、统一筹资缴费政策)")
+    过渡期 = rows.rule(规则_过渡期(单位费率), "过渡期 (nmg_pooling_draft 二（二）、统一筹资缴费政策)")
     return rows.result((
         ("缴费基数", 单位缴费基数, _decimal_output(3)),
         ("单位缴费", 单位缴费额, _decimal_output(2)),
+        ("过渡期", 过渡期, _bool_output),
     ))
 
 

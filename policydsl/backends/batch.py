@@ -168,6 +168,9 @@ class _Module:
         self.taken: dict[str, str] = {}
         self.folded = 0
         self.scales: dict[str, int] = {}
+        self.scale_overrides: dict[str, int] = {}  # while a 当 … 为 is scaled: X's scale
+        self.functions: dict[str, Function] = {}  # rule name → its function
+        self.recomputations: dict[tuple[Any, ...], Function] = {}  # 当 … 为 helpers
 
     def claim(self, identifier: str, what: str) -> str:
         if identifier in self.taken and self.taken[identifier] != what:
@@ -259,8 +262,49 @@ class _Module:
         return result
 
     def _With(self, e: ir.With, local: dict[str, str]) -> tuple[str, int]:
-        raise Unsupported(f"{ir.describe(e)} recomputes rules with another value (当 … 为), which "
-                          "the batch calculators do not support yet")
+        """R 当 X 为 E: a helper computes the rules from X up to R again, with X taken to be E."""
+        helper = self.recomputation(e)
+        args = [self.expr(e.replacement, local)]
+        args += [self.ref_code(kind, name, local) for kind, name in e.reads if kind != "param"]
+        return f"{helper.name}({', '.join(args)})", 9
+
+    def recomputation(self, e: ir.With) -> Function:
+        key = (ir.describe(e.value), e.name, e.chain, e.reads)
+        if key in self.recomputations:
+            return self.recomputations[key]
+        if not isinstance(e.value, ir.Ref):
+            raise Unsupported(f"{ir.describe(e)}: 当 … 为 on something other than a rule")
+        name = f"_当{len(self.recomputations) + 1}"
+        local = {e.name: self.local_name(e.name)}
+        local.update({n: self.local_name(n) for kind, n in e.reads if kind != "param"})
+        params = [f"{local[e.name]}: {value_class(self.type_of(e.name))}"]
+        params += [f"{local[n]}: {value_class(self.type_of(n))}" for kind, n in e.reads if kind != "param"]
+        body = []
+        for rule_name in e.chain:
+            rule = self.rules[rule_name]
+            function = self.function_of(rule)
+            local[rule_name] = self.local_name(rule_name)
+            body.append(f"    {local[rule_name]} = {function.name}({', '.join(local[d] for d in rule.deps)})")
+        body.append(f"    return {local[e.value.name]}")
+        doc = f"{ir.describe(e)}: {e.value.name} computed again with {e.name} taken to be the value given."
+        function = Function(name, f"def {name}({', '.join(params)}) -> {value_class(e.type)}:",
+                            pydoc(doc, "    "), body)
+        self.recomputations[key] = function
+        return function
+
+    def function_of(self, rule: ir.Rule) -> Function:
+        """The function of a rule, generated the first time it is needed."""
+        if rule.name not in self.functions:
+            self.functions[rule.name] = rule_function(self, rule)
+        return self.functions[rule.name]
+
+    def ref_code(self, kind: str, name: str, local: dict[str, str]) -> str:
+        if kind == "param":
+            self.params_used.add(name)
+            return ident(name)
+        if name in self.constant_rules and name not in local:
+            return self.constant_rules[name]
+        return local[name]
 
     def _Ref(self, e: ir.Ref, local: dict[str, str]) -> str:
         if e.kind == "param":
@@ -297,10 +341,7 @@ class _Module:
 
     def _Binary(self, e: ir.Binary, local: dict[str, str]) -> tuple[str, int]:
         if e.op == "÷":
-            raise Unsupported(
-                f"{ir.describe(e)} divides without rounding the quotient right away "
-                "(四舍五入(… ÷ …, n)); the scalar calculator keeps 28 significant digits of it, "
-                "which exact integer arithmetic cannot reproduce")
+            raise Unsupported(unrounded_division(e))
         prec = PRECEDENCE[e.op]
         left = self.expr(e.left, local, prec)
         right = self.expr(e.right, local, prec + 1)
@@ -345,6 +386,8 @@ class _Module:
             return f"_progressive({', '.join(args)})", 9
         if e.func in DATE_FUNCTIONS:
             return f"{DATE_FUNCTIONS[e.func]}({', '.join(args)})", 9
+        if e.func == "ratio":
+            raise Unsupported(unrounded_division(e))
         raise Unsupported(f"the function {ir.describe(e).split('(')[0]} ({ir.describe(e)}), "
                           "which the batch calculators do not support yet")
 
@@ -353,10 +396,12 @@ class _Module:
         if not (isinstance(places, ir.Const) and isinstance(places.value, Decimal)):
             raise Unsupported(f"rounding to a number of places that is not a constant ({ir.describe(e)})")
         digits = int(places.value)
-        if isinstance(value, ir.Binary) and value.op == "÷":
+        quotient = (value.left, value.right) if isinstance(value, ir.Binary) and value.op == "÷" \
+            else value.args if isinstance(value, ir.Call) and value.func == "ratio" else None
+        if quotient is not None:
             zero = self.division_message(ir.describe(value))
-            return (f"_round_quotient({self.expr(value.left, local)}, "
-                    f"{self.expr(value.right, local)}, {digits}, {zero})")
+            return (f"_round_quotient({self.expr(quotient[0], local)}, "
+                    f"{self.expr(quotient[1], local)}, {digits}, {zero})")
         return f"_round({self.expr(value, local)}, {digits})"
 
     # ------------------------------------------------------------ scales
@@ -372,6 +417,8 @@ class _Module:
                        for r in table.rows)
         if isinstance(e, ir.Call) and e.func in WHOLE_RESULTS:
             return 0
+        if isinstance(e, ir.With):
+            return self.recomputed_scale(e)
         if isinstance(e, ir.Binary):
             left, right = self.scale_of(e.left), self.scale_of(e.right)
             return left + right if e.op == "×" else max(left, right)
@@ -388,7 +435,22 @@ class _Module:
         return max((self.scale_of(c) for c in ir.children(e) if c.type.kind in NUMBER_KINDS),
                    default=0)
 
+    def recomputed_scale(self, e: ir.With) -> int:
+        """The scale of R 当 X 为 E: R's, with X at least as fine as E."""
+        replaced = max(self.ref_scale(ir.Ref("rule" if e.name in self.rules else "input", e.name,
+                                             self.type_of(e.name))),
+                       self.scale_of(e.replacement))
+        saved, self.scales = self.scales, {}
+        self.scale_overrides[e.name] = replaced
+        try:
+            return self.scale_of(e.value)
+        finally:
+            del self.scale_overrides[e.name]
+            self.scales = saved
+
     def ref_scale(self, e: ir.Ref) -> int:
+        if e.name in self.scale_overrides:
+            return self.scale_overrides[e.name]
         if e.kind == "param":
             value = self.params[e.name].value
             return decimal_scale(value) if isinstance(value, Decimal) else 0
@@ -429,6 +491,12 @@ class _Module:
                     + [f"            {arm}," for arm in arms]
                     + ["        ),", f"        {otherwise},", "    )"])
         return [f"    return {self.expr(e, local)}"]
+
+
+def unrounded_division(e: ir.Expr) -> str:
+    return (f"{ir.describe(e)} divides without rounding the quotient right away "
+            "(四舍五入(… ÷ …, n)); the scalar calculator keeps 28 significant digits of it, "
+            "which exact integer arithmetic cannot reproduce")
 
 
 def tuple_code(items: list[str]) -> str:
@@ -503,17 +571,14 @@ def output_type(module: _Module, rule: ir.Rule) -> str:
         code, "dictionary<int16, string>" if code.startswith("_member_") else "list<string>")
 
 
-def calculator_code(module: _Module, calc: ir.Calculator, functions: dict[str, Function]) -> CalculatorCode:
+def calculator_code(module: _Module, calc: ir.Calculator) -> CalculatorCode:
     """The body of a calculator, or its refusal."""
     name = module.claim(ident(calc.name), f"calculator {calc.name}")
     inputs_name = module.claim(f"_{name}_INPUTS", f"inputs of {calc.name}")
     inputs = [(n, str(module.inputs[n].citation)) for n in calc.inputs]
     doc = calculator_doc(module, calc)
     try:
-        if calc.updates:
-            raise Unsupported("it carries year-to-date amounts (累计) from one event to the next, "
-                              "which the batch calculators do not support yet")
-        body = calculator_body(module, calc, functions)
+        body = calculator_body(module, calc)
     except Unsupported as why:
         refusal = f"{calc.name} cannot run in batch: {why}"
         return CalculatorCode(name, pydoc(f"{calc.title or calc.name}\n\n{refusal}.", "    "),
@@ -522,7 +587,7 @@ def calculator_code(module: _Module, calc: ir.Calculator, functions: dict[str, F
     return CalculatorCode(name, pydoc(doc, "    "), inputs_name, inputs, body, None)
 
 
-def calculator_body(module: _Module, calc: ir.Calculator, functions: dict[str, Function]) -> list[str]:
+def calculator_body(module: _Module, calc: ir.Calculator) -> list[str]:
     local = {n: module.local_name(n) for n in (*calc.inputs, *calc.rules)}
     body: list[str] = []
     for input_name in calc.inputs:
@@ -544,18 +609,26 @@ def calculator_body(module: _Module, calc: ir.Calculator, functions: dict[str, F
         if rule_name in module.constant_rules:
             body.append(f"{local[rule_name]} = {module.constant_rules[rule_name]}")
             continue
-        if rule_name not in functions:
-            functions[rule_name] = rule_function(module, rule)
         args = ", ".join(local[d] for d in rule.deps)
         where = f"{rule_name.split('.')[-1]} ({rule.citation})"
-        body.append(f"{local[rule_name]} = rows.rule({functions[rule_name].name}({args}), "
+        body.append(f"{local[rule_name]} = rows.rule({module.function_of(rule).name}({args}), "
                     f"{pyrepr(where)})")
     body.append("return rows.result((")
-    for out in calc.outputs:
-        rule = module.rules[out.rule]
-        body.append(f"    ({pyrepr(out.name)}, {local[out.rule]}, {output_converter(module, rule)}),")
+    for name, rule_name in output_columns(calc):
+        rule = module.rules[rule_name]
+        body.append(f"    ({pyrepr(name)}, {local[rule_name]}, {output_converter(module, rule)}),")
     body.append("))")
     return body
+
+
+def output_columns(calc: ir.Calculator) -> list[tuple[str, str]]:
+    """The result's columns: each output, then each 累计 amount after this event (named so, as
+    the input of the same name holds it before)."""
+    return ([(out.name, out.rule) for out in calc.outputs]
+            + [(f"{update.name}{AFTER}", update.rule) for update in calc.updates])
+
+
+AFTER = "（本次后）"
 
 
 def requirement_checks(module: _Module, inp: ir.Input, local: dict[str, str]) -> list[str]:
@@ -577,9 +650,9 @@ def calculator_doc(module: _Module, calc: ir.Calculator) -> str:
         inp = module.inputs[name]
         lines.append(f"    {name} ({inp.type}) — {inp.citation}")
     lines += ["", "输出 (the columns of the result, in this order):"]
-    for out in calc.outputs:
-        rule = module.rules[out.rule]
-        lines.append(f"    {out.name} ({rule.type}: {output_type(module, rule)})")
+    for name, rule_name in output_columns(calc):
+        rule = module.rules[rule_name]
+        lines.append(f"    {name} ({rule.type}: {output_type(module, rule)})")
     lines += ["", "errors=\"raise\" raises ValueError naming the column, the first bad row and the",
               "clause; errors=\"column\" returns every row, the bad ones empty, with the message",
               "in an extra column 错误."]
@@ -637,8 +710,7 @@ def generate(policy: ir.Policy) -> str:
             name = module.claim(ident("规则_" + rule.name.replace(".", "_")), f"rule {rule.name}")
             module.constant_rules[rule.name] = name
             constant_rules.append((name, rule, code))
-    functions: dict[str, Function] = {}
-    calculators = [calculator_code(module, c, functions) for c in policy.calculators]
+    calculators = [calculator_code(module, c) for c in policy.calculators]
     params = [(module.claim(ident(p.name), f"parameter {p.name}"), p) for p in policy.params
               if p.name in module.params_used]
     tables = [(module.claim(ident(t.name), f"table {t.name}"), t) for t in policy.tables
@@ -648,7 +720,8 @@ def generate(policy: ir.Policy) -> str:
     for name, table in tables:
         module.enums_used.update(table.keys)
         table_lines.append((name, table, table_rows(module, table)))
-    ordered = [functions[r.name] for r in policy.rules if r.name in functions]
+    ordered = [module.functions[r.name] for r in policy.rules if r.name in module.functions]
+    ordered += list(module.recomputations.values())
     enums = [e for e in policy.enums if e.name in module.enums_used]
     env = template_environment()
     policy_part = env.get_template("batch_module.py.jinja").render(
