@@ -86,17 +86,18 @@ def arrow_table(people: dict[str, np.ndarray[Any, Any]]) -> pa.Table:
                      "已用救助额度": decimal_column(people["used"])})
 
 
-def best_of(runs: int, *works: Callable[[], Any]) -> list[tuple[float, Any]]:
-    """The best time of each piece of work over `runs` rounds, the pieces taking turns (so that
-    a busy moment of a shared machine does not fall on one of them only), and its result."""
-    best: list[tuple[float, Any]] = [(float("inf"), None) for _ in works]
+def best_of(runs: int, *works: Callable[[], Any]) -> list[tuple[float, float, Any]]:
+    """The best wall-clock and processor time of each piece of work over `runs` rounds, the
+    pieces taking turns (so that a busy moment of a shared machine does not fall on one of them
+    only), and its result.  Processor time is what other processes on the machine disturb least."""
+    best: list[tuple[float, float, Any]] = [(float("inf"), float("inf"), None) for _ in works]
     for _ in range(runs):
         for index, work in enumerate(works):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             result = work()
-            seconds = time.perf_counter() - start
-            if seconds < best[index][0]:
-                best[index] = (seconds, result)
+            seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+            wall, fastest, kept = best[index]
+            best[index] = (min(wall, seconds), min(fastest, cpu), result if seconds < wall else kept)
     return best
 
 
@@ -143,9 +144,9 @@ def chain(count: int, check: int) -> None:
                   **{f"是{name}": people["identity"] == i for i, name in enumerate(IDENTITIES[:-1])}}
         works.append(lambda: of.run(tbs, inputs))
     timed = best_of(7, *works)
-    seconds, result = timed[0]
+    seconds, cpu, result = timed[0]
     print(f"batch 三重制度报销 (exact, int64 分): {count:,} persons in {seconds * 1000:.0f} ms = "
-          f"{count / seconds / 1e6:.1f} M persons/s")
+          f"{count / seconds / 1e6:.1f} M persons/s ({cpu * 1000:.0f} ms of processor time)")
     rows = np.sort(np.random.default_rng(1).choice(count, min(check, count), replace=False))
     print(f"  scalar calculator on {len(rows):,} of them for the exact amounts …", flush=True)
     start = time.perf_counter()
@@ -156,13 +157,14 @@ def chain(count: int, check: int) -> None:
           f"{len(rows) * len(OUTPUTS):,}")
     if of is None:
         return
-    of_seconds, of_result = timed[1]
+    of_seconds, of_cpu, of_result = timed[1]
     print(f"OpenFisca vectorised chain (float32): {count:,} persons in {of_seconds * 1000:.0f} ms "
-          f"= {count / of_seconds / 1e6:.1f} M persons/s")
+          f"= {count / of_seconds / 1e6:.1f} M persons/s ({of_cpu * 1000:.0f} ms of processor time)")
     of_amounts = {name: in_fen(of_result[name], rows) for name in OUTPUTS}
     print(f"  amounts differing from the scalar calculator: {differing(exact, of_amounts)} of "
           f"{len(rows) * len(OUTPUTS):,}")
-    print(f"batch / OpenFisca: {of_seconds / seconds:.1f}× the persons per second")
+    print(f"batch / OpenFisca: {of_seconds / seconds:.1f}× the persons per second "
+          f"({of_cpu / cpu:.1f}× by processor time)")
 
 
 # ---------------------------------------------------------------- 3: file to file
