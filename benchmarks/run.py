@@ -76,12 +76,21 @@ def hand_split(area: str) -> tuple[Decimal, Decimal, Decimal]:
     return central, region, subsidy - central - region
 
 
-def hand_chain(cost: str, identity: str) -> tuple[Decimal, ...]:
+RANK = ("特困人员", "低保对象", "返贫致贫人口", "易返贫致贫人口", "低保边缘家庭成员", "因病致贫重病患者",
+        "普通参保人")
+FAVOURED = ("特困人员", "低保对象", "返贫致贫人口")
+AID_RATIO = {"特困人员": Decimal(1), "低保对象": Decimal("0.7"), "普通参保人": Decimal(0)}
+
+
+def hand_chain(cost: str, identities: list[str]) -> tuple[object, ...]:
+    """三重制度报销 written by hand: the same seven outputs from the same text inputs, with
+    no input checked (the generated calculator checks every input and every bound)."""
     c = Decimal(cost)
     base = min(max(c - Decimal(SETTINGS["基本医保起付线"]), Decimal(0)) * Decimal(SETTINGS["基本医保支付比例"]),
                Decimal(SETTINGS["基本医保封顶线"])).quantize(FEN, ROUND_HALF_UP)
     left1 = c - base
-    favoured = identity in ("特困人员", "低保对象", "返贫致贫人口")
+    identity = min(identities, key=RANK.index)
+    favoured = identity in FAVOURED
     deductible = Decimal(SETTINGS["大病保险起付线"]) * (Decimal("0.5") if favoured else 1)
     bonus = Decimal("0.05") if favoured else Decimal(0)
     total, lower = Decimal(0), Decimal(0)
@@ -94,9 +103,15 @@ def hand_chain(cost: str, identity: str) -> tuple[Decimal, ...]:
     cap = Decimal("Infinity") if favoured else Decimal(SETTINGS["大病保险封顶线"])
     serious = min(total, cap).quantize(FEN, ROUND_HALF_UP)
     left2 = left1 - serious
-    ratio = Decimal("0.7")
-    aid = min(max(left2, Decimal(0)) * ratio, Decimal(SETTINGS["医疗救助年度限额"])).quantize(FEN, ROUND_HALF_UP)
-    return base, serious, aid, left2 - aid
+    income = Decimal(SETTINGS["全体居民人均可支配收入"])
+    aid_deductible = income * Decimal("0.1") if identity == "低保边缘家庭成员" else \
+        income * Decimal("0.25") if identity == "因病致贫重病患者" else Decimal(0)
+    ratio = AID_RATIO.get(identity, Decimal("0.6"))
+    room = max(Decimal(SETTINGS["医疗救助年度限额"]) - Decimal(0), Decimal(0))
+    aid = min(max(left2 - aid_deductible, Decimal(0)) * ratio, room).quantize(FEN, ROUND_HALF_UP) \
+        if identity != "普通参保人" else Decimal(0)
+    rural = Decimal(SETTINGS["农村牧区居民人均可支配收入"])
+    return base, serious, aid, left2 - aid, identity, left2 > rural, left2 > rural * Decimal("0.5")
 
 
 def main() -> None:
@@ -134,7 +149,7 @@ def main() -> None:
         ("xinzhou 财政分担", lambda: xinzhou.财政分担(县类别="一般县")),
         ("nmg_2022 资助参保", lambda: nmg_2022.资助参保(身份=["低保对象"], 个人缴费标准="380",
                                                    定额资助标准="200")),
-        ("hand-written 三重 chain (baseline)", lambda: hand_chain("100000", "低保对象")),
+        ("hand-written 三重 chain (baseline)", lambda: hand_chain("100000", ["低保对象"])),
         ("nmg_2022 三重制度报销", lambda: nmg_2022.三重制度报销(
             政策范围内费用="100000", 身份=["低保对象"], **SETTINGS)),
         ("nmg_2022 三重制度报销, explain=True", lambda: nmg_2022.三重制度报销(

@@ -14,8 +14,9 @@ import unicodedata
 # Names the generated modules use themselves: a policy name equal to one gets a suffix.
 GENERATED_NAMES = frozenset({
     "Decimal", "ROUND_HALF_UP", "InvalidOperation", "Final", "NoReturn", "NamedTuple", "Any",
-    "dataclass", "datetime", "enum", "annotations", "Mapping", "Sequence", "Step",
-    "explain", "inputs", "given", "trace", "as_dict", "self", "cls", "field",
+    "dataclass", "datetime", "decimal", "enum", "annotations", "Mapping", "Sequence", "Step",
+    "localcontext", "re", "explain", "inputs", "given", "trace", "as_dict", "self", "cls", "field",
+    "count", "index",  # a result is a NamedTuple: its fields may not shadow tuple's methods
 })
 RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | GENERATED_NAMES
 

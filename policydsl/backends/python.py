@@ -30,6 +30,7 @@ from ..escaping import pycomment, pydoc, pyident, pyrepr
 from ..evaluator import EvalError, NotConstant, Scope, evaluate
 from ..types import Type
 from . import python_runtime, template_environment
+from .exactness import exact_without_context
 from .runtime_source import HelperSource
 
 DECIMAL_KINDS = frozenset({"money", "rate", "points", "multiple", "years", "months", "days", "age",
@@ -121,7 +122,8 @@ class CalculatorCode:
     doc: str
     signature: list[str]
     convert: list[str]  # converting and checking the inputs
-    compute: list[str]  # the rules, in the exact decimal context
+    compute: list[str]  # the rules
+    exact: bool  # proved exact under 28 digits (exactness.py); else computed in the context _EXACT
     finish: list[str]  # the explanation and the result
     outputs: list[tuple[str, str, str]]  # identifier, type, comment
     inputs: list[tuple[str, str]]  # identifier, type
@@ -143,6 +145,7 @@ class _Module:
         self.constant_rules: dict[str, str] = {}  # rule name → constant identifier
         self.enum_constants: set[ir.EnumValue] = set()
         self.with_functions: list[Function] = []
+        self.function_rules: set[str] = set()  # rules written as functions (the rest in place)
         for enum_ in policy.enums:
             self.claim(pyident(enum_.name), f"enumeration {enum_.name}")
 
@@ -352,6 +355,29 @@ class _Module:
             return f"{self.helper('_divide')}({args[0]}, {args[1]}, {pyrepr(ir.describe(e))})", 9
         return f"{self.helper(CALLS[e.func])}({', '.join(args)})", 9
 
+    def assignment(self, target: str, e: ir.Expr, local: dict[str, str]) -> list[str]:
+        """`target = …`; a 若 or 按 of several branches is written one branch to a line."""
+        branches = self.branches(e, local)
+        if len(branches) < 3:
+            return [f"{target} = {self.expr(e, local)}"]
+        return [f"{target} = ("] + [f"    {line}" for line in branches] + [")"]
+
+    def branches(self, e: ir.Expr, local: dict[str, str]) -> list[str]:
+        """The branches of a top-level 若 / 按 as lines: `a if c1`, `else b if c2`, `else c`."""
+        if isinstance(e, ir.If) and not isinstance(e.cond, ir.Const):
+            rest = self.branches(e.otherwise, local) or [self.expr(e.otherwise, local, 0)]
+            return [f"{self.expr(e.then, local, 1)} if {self.expr(e.cond, local, 1)}"] + \
+                [("else " + rest[0]), *rest[1:]]
+        if isinstance(e, ir.Match) and isinstance(e.subject, ir.Ref):
+            subject = self.expr(e.subject, local)
+            lines: list[str] = []
+            for arm in e.arms[:-1]:
+                test = " or ".join(f"{subject} is {self.const(ir.EnumValue(e.enum, m), e.subject.type)}"
+                                   for m in arm.members)
+                lines.append(("else " if lines else "") + f"{self.expr(arm.value, local, 1)} if {test}")
+            return lines + ["else " + self.expr(e.arms[-1].value, local, 0)]
+        return []
+
     # ------------------------------------------------------------ statements
     def statements(self, e: ir.Expr, local: dict[str, str], indent: str) -> list[str]:
         """A rule body: a top-level 若 or 按 becomes if-statements (an else-if chain stays flat:
@@ -432,6 +458,8 @@ def calculator_code(module: _Module, calc: ir.Calculator) -> CalculatorCode:
         conversion = module.converter(inp.type, pyrepr(input_name), ident)
         if inp.type.optional:
             conversion = f"None if {ident} is None else {conversion}"
+        elif default and inp.type.kind in DECIMAL_KINDS:  # the default was checked when compiled
+            conversion = f"{ident} if {ident} is {default[3:]} else {conversion}"
         convert.append(f"{ident} = {conversion}")
         inputs.append((ident, py_type(inp.type)))
     for input_name in calc.inputs:
@@ -441,9 +469,13 @@ def calculator_code(module: _Module, calc: ir.Calculator) -> CalculatorCode:
         rule = policy.rule(rule_name)
         if rule_name in module.constant_rules:
             compute.append(f"{local[rule_name]} = {module.constant_rules[rule_name]}")
-        else:
+        elif rule_name in module.function_rules:
             args = ", ".join(local[d] for d in rule.deps)
             compute.append(f"{local[rule_name]} = {rule_ident(rule_name)}({args})")
+        else:  # a formula: computed in place, under the words of the notice
+            compute.append(f"# {pycomment(rule.name.split('.')[-1] + ' = ' + rule.source)} — "
+                           f"{pycomment(str(rule.citation))}")
+            compute += module.assignment(local[rule_name], rule.expr, local)
     results = [*calc.outputs, *calc.updates]
     finish = explanation(module, calc, local)
     fields = ", ".join(local[o.rule] for o in results)
@@ -453,8 +485,11 @@ def calculator_code(module: _Module, calc: ir.Calculator) -> CalculatorCode:
         rule = policy.rule(out.rule)
         what = "累计: after this event" if out in calc.updates else rule.source
         outputs.append((pyident(out.name), py_type(rule.type), f"{rule.type} — {what} — {rule.citation}"))
+    exact = exact_without_context(policy, calc)
+    if not exact:
+        module.helper("_EXACT")
     return CalculatorCode(name, result_class, input_class, calculator_doc(policy, calc), signature,
-                          convert, compute, finish, outputs, inputs, calc.origin,
+                          convert, compute, exact, finish, outputs, inputs, calc.origin,
                           sequence_function(module, calc, name, result_class))
 
 
@@ -604,7 +639,10 @@ def _render(policy: ir.Policy) -> str:
     tables = [(module.claim(pyident(t.name), f"table {t.name}"), t) for t in policy.tables]
     functions: list[Function] = []
     constant_rules: list[tuple[str, ir.Rule, str]] = []
-    for rule in needed_rules(policy):
+    rules = needed_rules(policy)
+    recomputed = {name for r in rules for node in _walk(r.expr) if isinstance(node, ir.With)
+                  for name in node.chain}
+    for rule in rules:
         if not rule.deps and rule.type.kind != "never" and not _has_with(rule.expr):
             try:
                 value = evaluate(rule.expr, module.scope)
@@ -615,10 +653,12 @@ def _render(policy: ir.Policy) -> str:
                 module.constant_rules[rule.name] = ident
                 constant_rules.append((ident, rule, module.const(value, rule.type)))
                 continue
-        functions.append(rule_function(module, rule))
+        if rule.name in recomputed:  # `当 … 为` computes it again with other values
+            module.function_rules.add(rule.name)
+            functions.append(rule_function(module, rule))
     calculators = [calculator_code(module, c) for c in policy.calculators]
     if calculators:
-        module.helpers.update(("_EXACT", "_explain"))
+        module.helper("_explain")
     param_lines = [(ident, value_code(module, p.value, p.type), param_comment(p)) for ident, p in params]
     table_lines = [(ident, t, table_rows(module, t)) for ident, t in tables]
     used_enums = used_enumerations(module, params, tables)
@@ -681,7 +721,8 @@ def used_enumerations(module: _Module, params: list[tuple[str, ir.Param]],
 
 
 IMPORTS: list[tuple[str, list[tuple[str, str]]]] = [
-    ("import {}", [("datetime", r"\bdatetime\."), ("decimal", r"\bdecimal\."), ("enum", r"\benum\.")]),
+    ("import {}", [("datetime", r"\bdatetime\."), ("decimal", r"\bdecimal\."), ("enum", r"\benum\."),
+                   ("re", r"\bre\.")]),
     ("from collections.abc import {}", [("Mapping", r"\bMapping\b"), ("Sequence", r"\bSequence\b")]),
     ("from dataclasses import {}", [("dataclass", r"@dataclass"), ("field", r"= field\(")]),
     ("from decimal import {}", [(n, rf"(?<!decimal\.)\b{n}\b")

@@ -5,9 +5,10 @@ constants those use, verbatim: a generated module imports nothing but the standa
 so it carries its own copy.  Nothing here reads policy text; a helper is code, not a template.
 
 Input bounds (docs/calculators.md): an amount of money is a whole number of 分 (at most two
-decimals), not negative, below 10^15 元; a rate lies within 0–100 % with at most ten decimals;
-other numbers are not negative, below 10^12, with at most ten decimals; a count is whole.
-Anything else is refused with a ValueError naming the input, before anything is computed.
+decimals), not negative, below 10^13 元; a rate lies within 0–100 % with at most eight
+decimals; other numbers are not negative, below 10^12, with at most eight decimals; a count
+is whole.  Anything else is refused with a ValueError naming the input, before anything is
+computed.  (backends/exactness.py relies on these bounds.)
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ _ONE: Final = Decimal(1)
 _CENT: Final = Decimal("0.01")
 _INFINITY: Final = Decimal("Infinity")
 _MAX_TEXT: Final = 64  # characters of a number given as text
+# Amounts and rates given as text, read once: a billing system passes the same settings on
+# every call.  A few thousand entries at most; the cache is emptied when full.
+_MONEY_SEEN: Final[dict[Any, Decimal]] = {}
+_RATE_SEEN: Final[dict[Any, Decimal]] = {}
+_TIERS_SEEN: Final[dict[object, tuple[tuple[Decimal, Decimal], ...]]] = {}  # the last few schedules
+_SEEN_AT_MOST: Final = 4096
 
 # The rules run in this context: + − × never round (the precision is the decimal module's
 # maximum), so every amount is exact; a bad operation raises instead of giving NaN.  Only ÷
@@ -91,27 +98,44 @@ def _bounded(field: str, number: Decimal, places: int, digits: int, what: str) -
 
 def _money(field: str, value: object) -> Decimal:
     """An amount in 元: a whole number of 分 (two decimals at most), not negative."""
-    if type(value) is Decimal and value.is_finite() and not value.is_signed() and \
-            value.as_tuple().exponent >= -2 and value.adjusted() < 15:  # type: ignore[operator]
-        return value
-    number = _decimal(field, value, "an amount in 元")
-    return _bounded(field, number, 2, 15, "money is in 元 to the 分, below 10^15")
+    kind = type(value)
+    if kind is str or kind is Decimal and value.is_finite():  # type: ignore[attr-defined]
+        known = _MONEY_SEEN.get(value)
+        if known is not None:
+            return known
+    number = _bounded(field, _decimal(field, value, "an amount in 元"), 2, 13,
+                      "money is in 元 to the 分, below 10^13")
+    return _remember(_MONEY_SEEN, value, number) if kind is str or kind is Decimal else number
 
 
 def _rate(field: str, value: object) -> Decimal:
     """A rate as a fraction: 0.7, "0.7" and "70%" are all 70 %; within 0–100 %."""
-    if type(value) is str and value.endswith(("%", "％")):
-        rate = _bounded(field, _decimal(field, value[:-1], "a rate"), 8, 4, "a rate") / 100
+    kind = type(value)
+    if kind is str or kind is Decimal and value.is_finite():  # type: ignore[attr-defined]
+        known = _RATE_SEEN.get(value)
+        if known is not None:
+            return known
+    if kind is str and value.endswith(("%", "％")):  # type: ignore[attr-defined]
+        rate = _bounded(field, _decimal(field, value[:-1], "a rate"), 6, 4, "a rate") / 100  # type: ignore[index]
     else:
         rate = _bounded(field, _decimal(field, value, "a rate (a fraction such as \"0.7\", or \"70%\")"),
-                        10, 1, "a rate is a fraction from 0 to 1")
+                        8, 1, "a rate is a fraction from 0 to 1")
     if rate > 1:
         raise ValueError(field + ": a rate must not exceed 100%, got " + str(rate))
-    return rate
+    return _remember(_RATE_SEEN, value, rate) if kind is str or kind is Decimal else rate
+
+
+def _remember(seen: dict[Any, Decimal], given: object, number: Decimal) -> Decimal:
+    """Keep a converted value for the next call (text or a Decimal: never a bool or an int,
+    which compare equal to other things)."""
+    if len(seen) >= _SEEN_AT_MOST:
+        seen.clear()
+    seen[given] = number
+    return number
 
 
 def _number(field: str, value: object) -> Decimal:
-    return _bounded(field, _decimal(field, value, "a number"), 10, 12, "a number below 10^12")
+    return _bounded(field, _decimal(field, value, "a number"), 8, 12, "a number below 10^12")
 
 
 def _count(field: str, value: object) -> Decimal:
@@ -166,7 +190,23 @@ def _members(field: str, value: object, by_name: Mapping[object, _Member], kind:
 
 def _tiers(field: str, value: object) -> tuple[tuple[Decimal, Decimal], ...]:
     """Tiers of a schedule, ascending, the last open: [{"上限": amount or None, "比例": rate}, …]
-    or [(amount or None, rate), …]."""
+    or [(amount or None, rate), …].  A schedule given again (by value) is not read again."""
+    try:
+        key = (field, tuple([tuple([(k, type(v), v) for k, v in t.items()]) if type(t) is dict else t
+                             for t in value]))  # type: ignore[attr-defined]
+        known = _TIERS_SEEN.get(key)
+    except TypeError:  # not hashable: read it every time
+        return _read_tiers(field, value)
+    if known is not None:
+        return known
+    tiers = _read_tiers(field, value)
+    if len(_TIERS_SEEN) >= 64:
+        _TIERS_SEEN.clear()
+    _TIERS_SEEN[key] = tiers
+    return tiers
+
+
+def _read_tiers(field: str, value: object) -> tuple[tuple[Decimal, Decimal], ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or not value:
         raise ValueError(field + ": expected a non-empty list of tiers {\"上限\": …, \"比例\": …}")
     tiers: list[tuple[Decimal, Decimal]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import attrs
@@ -34,6 +35,7 @@ class Checked:
 
 
 NOTHING = Checked(None, {}, {}, {}, {}, {})
+ARM_START = re.compile(r"(其他|[^\s:：,，、]+(\s*[,，、]\s*[^\s:：,，、]+)*)\s*[:：]")
 
 
 class Compiler:
@@ -106,7 +108,8 @@ class Compiler:
         return self._notices[key]
 
     def text_of(self, span: Span) -> str:
-        """The source text of a span; the lines of a multi-line span joined by one space."""
+        """The source text of a span, on one line: the lines of a multi-line span joined by a
+        space, or by ； before a line that starts an arm of 按 (so the arms read apart)."""
         source = self.loader.source(span.path)
         if source is None or span.line == 0:
             return ""
@@ -117,7 +120,12 @@ class Compiler:
             return lines[0][span.column - 1 : span.end_column - 1]
         lines[0] = lines[0][span.column - 1 :]
         lines[-1] = lines[-1][: span.end_column - 1]
-        return " ".join(line.strip() for line in lines)
+        text = lines[0].strip()
+        for line in lines[1:]:
+            line = line.strip()
+            arm = ARM_START.match(line) and not text.endswith(("{", "｛"))
+            text += ("；" if arm else " ") + line
+        return text
 
     def policies(self) -> list[ir.Policy]:
         return [c.policy for c in self._checked.values() if c.policy is not None]
