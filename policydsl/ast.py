@@ -426,6 +426,7 @@ class Header:
     uses: tuple[Import, ...]
     amends: Import | None
     within: Import | None
+    field_spans: dict[str, Span] = attrs.field(eq=False, repr=False)  # where each field is written
     span: Span = span_field
 
 

@@ -144,6 +144,18 @@ def _flat(children: list[Any]) -> list[Any]:
     return out
 
 
+def _header_field(method: Any) -> Any:
+    """Keep where a header field is written, for diagnostics about it (`通知 "…"`)."""
+
+    def build(self: _ToAst, meta: Any, c: list[Any]) -> tuple[str, object]:
+        self._field_metas.append(self._span(meta))
+        result: tuple[str, object] = method(self, meta, c)
+        return result
+
+    build.__name__ = method.__name__
+    return build
+
+
 @v_args(meta=True)
 class _ToAst(Transformer[Token, Any]):
     """Turn the parse tree into AST nodes; every method builds one node kind."""
@@ -151,6 +163,7 @@ class _ToAst(Transformer[Token, Any]):
     def __init__(self, path: str):
         super().__init__(visit_tokens=False)
         self.path = path
+        self._field_metas: list[Span] = []  # the spans of the header's fields, in order
 
     def _span(self, meta: Any) -> Span:
         if getattr(meta, "empty", True):
@@ -167,58 +180,75 @@ class _ToAst(Transformer[Token, Any]):
 
     def header(self, meta: Any, children: list[Any]) -> ast.Header:
         fields: dict[str, object] = {}
+        spans: dict[str, Span] = {}
         uses: list[ast.Import] = []
         amends = within = None
-        for kind, value in children[1:]:
+        for (kind, value), field in zip(children[1:], self._field_metas, strict=True):
             if kind == "uses":
                 uses.append(value)
             elif kind == "amends":
                 amends = value
             elif kind == "within":
                 within = value
-            else:
-                fields.setdefault(kind, value)
-        return ast.Header(str(children[0]), fields, tuple(uses), amends, within, self._span(meta))
+            elif kind not in fields:
+                fields[kind] = value
+                spans[kind] = field
+        self._field_metas = []
+        return ast.Header(str(children[0]), fields, tuple(uses), amends, within, spans, self._span(meta))
 
+    @_header_field
     def h_title(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("title", c[0])
 
+    @_header_field
     def h_doc_no(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("doc_no", c[0])
 
+    @_header_field
     def h_issuer(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("issuer", c[0])
 
+    @_header_field
     def h_region(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("region", c[0])
 
+    @_header_field
     def h_year(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("year", int(Decimal(str(c[0]))))
 
+    @_header_field
     def h_date(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("date", parse_date(str(c[0]), self._span(meta)))
 
+    @_header_field
     def h_effective(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("effective", parse_date(str(c[0]), self._span(meta)))
 
+    @_header_field
     def h_valid_until(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("valid_until", parse_date(str(c[0]), self._span(meta)))
 
+    @_header_field
     def h_valid_for(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("valid_for", c[0])
 
+    @_header_field
     def h_status(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("status", c[0])
 
+    @_header_field
     def h_notice(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("notice", c[0])
 
+    @_header_field
     def h_uses(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("uses", ast.Import(c[0], None, self._span(meta)))
 
+    @_header_field
     def h_amends(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("amends", ast.Import(c[0], str(c[1]), self._span(meta)))
 
+    @_header_field
     def h_within(self, meta: Any, c: list[Any]) -> tuple[str, object]:
         return ("within", ast.Import(c[0], str(c[1]), self._span(meta)))
 

@@ -500,9 +500,11 @@ def explanation(module: _Module, calc: ir.Calculator, local: dict[str, str]) -> 
              f"{pyrepr(str(policy.input(n).citation))})" for n in calc.inputs]
     steps += [f"Step({pyrepr(p.name)}, {pyident(p.name)}, {pyrepr(unit_word(p.type))}, "
               f"{pyrepr(p.source)}, {pyrepr(str(p.citation))})" for p in params_used(policy, calc)]
-    steps += [f"Step({pyrepr(n.split('.')[-1])}, {local[n]}, {pyrepr(unit_word(policy.rule(n).type))}, "
-              f"{pyrepr(policy.rule(n).source)}, {pyrepr(str(policy.rule(n).citation))})"
-              for n in calc.rules]
+    for name in calc.rules:
+        rule = policy.rule(name)
+        steps += lookup_steps(module, rule, local) + arm_steps(module, rule, local)
+        steps.append(f"Step({pyrepr(name.split('.')[-1])}, {local[name]}, {pyrepr(unit_word(rule.type))}, "
+                     f"{pyrepr(rule.source)}, {pyrepr(str(rule.citation))})")
     if steps:
         module.helper("Step")
     given = ", ".join(local[n] for n in calc.inputs)
@@ -510,6 +512,36 @@ def explanation(module: _Module, calc: ir.Calculator, local: dict[str, str]) -> 
     if not steps:
         return lines + ["trace: tuple[Step, ...] = ()"]
     return lines + ["trace = ("] + [f"    {s}," for s in steps] + [") if explain else ()"]
+
+
+def lookup_steps(module: _Module, rule: ir.Rule, local: dict[str, str]) -> list[str]:
+    """A table row a rule reads, as a step of its own: 自治区分担比例[二类] = 50%."""
+    steps = []
+    for node in _walk(rule.expr):
+        if not isinstance(node, ir.Lookup) or node.type.plural or \
+                not all(isinstance(k, (ir.Ref, ir.Const)) for k in node.keys):
+            continue
+        keys = " + \", \" + ".join(f"str({module.expr(k, local, 9)}.value)" for k in node.keys)
+        table = module.policy.table(node.table)
+        value = module.expr(node, local)
+        steps.append(f"Step({pyrepr(node.table + '[')} + {keys} + \"]\", {value}, "
+                     f"{pyrepr(unit_word(table.type))}, \"表\", {pyrepr(str(table.citation))})")
+    return steps
+
+
+def arm_steps(module: _Module, rule: ir.Rule, local: dict[str, str]) -> list[str]:
+    """The arm of a 按 a rule took, as a step: 资助金额 按 适用身份 = 低保对象、返贫致贫人口: 定额资助标准."""
+    e = rule.expr
+    if not (isinstance(e, ir.Match) and isinstance(e.subject, ir.Ref)):
+        return []
+    module.folded += 1
+    arms = f"_ARMS{module.folded}"
+    enum = pyident(e.enum)
+    entries = ", ".join(f"{enum}.{member_ident(m)}: {pyrepr('、'.join(arm.members) + ': ' + ir.describe(arm.value))}"
+                        for arm in e.arms for m in arm.members)
+    module.constants[arms] = (f"{{{entries}}}", pycomment(f"the arms of {rule.name}"))
+    name = f"{rule.name.split('.')[-1]} 按 {e.subject.name}"
+    return [f"Step({pyrepr(name)}, {arms}[{local[e.subject.name]}], \"\", \"按\", {pyrepr(str(rule.citation))})"]
 
 
 def calculator_doc(policy: ir.Policy, calc: ir.Calculator) -> str:
@@ -746,7 +778,7 @@ def import_block(body: str) -> str:
 def _constant_order(item: tuple[str, tuple[str, str]]) -> tuple[int, str]:
     """Plain literals first (by name), then folded and tier constants in the order made."""
     name = item[0]
-    match = re.fullmatch(r"_(C|TIERS|VALUES)(\d+)", name)
+    match = re.fullmatch(r"_(C|TIERS|VALUES|ARMS)(\d+)", name)
     return (1, f"{int(match.group(2)):08d}") if match else (0, name)
 
 

@@ -10,7 +10,6 @@ import sys
 import attrs
 
 from .. import ast, ir, provenance
-from ..diagnostics import Note
 from .state import PolicyState
 
 POLICY_ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -78,15 +77,16 @@ def load_notice(state: PolicyState, header: ast.Header) -> provenance.Notice | N
             state.report("E106", f"policy {state.id} has clauses but no 通知 (the notice file)",
                          header.span, '通知 "notices/….txt", relative to this file')
         return None
-    notice = state.compiler.notice(state.relative(str(notice_path)), header.span)
+    notice = state.compiler.notice(state.relative(str(notice_path)),
+                                   header.field_spans.get("notice", header.span))
     if notice is None:
         return None
     for field, word in HEADER_DATES.items():
         date = header.fields.get(field)
         if date is not None and not notice.prints_date(date):  # type: ignore[arg-type]
-            state.report("E302", f"the {word} {date} does not occur in the notice", header.span,
-                         "the header's dates are checked against the notice like any number",
-                         (Note(header.span, f"the notice is {notice.path}"),))
+            state.report("E302", f"the {word} {date} does not occur in {notice.path}",
+                         header.field_spans.get(field, header.span),
+                         "the header's dates are checked against the notice like any number")
     valid_for = header.fields.get("valid_for")
     if isinstance(valid_for, ast.Number) and not notice.prints(valid_for):
         state.report("E302", f"the 有效期 {valid_for.text} does not occur in the notice", valid_for.span)
