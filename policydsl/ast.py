@@ -398,6 +398,8 @@ class Concept:
     name: str
     type: TypeRef
     description: str
+    aliases: tuple[str, ...]  # 又称: the names other policies give it
+    base: str | None  # 占: the concept it is a share of (None: of the whole)
     span: Span = span_field
 
 

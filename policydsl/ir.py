@@ -202,6 +202,8 @@ class Concept:
     name: str
     type: Type
     description: str
+    aliases: tuple[str, ...] = ()  # the names other policies give the same concept
+    base: str | None = None  # the concept this one is a share of (None: of the whole)
 
 
 @attrs.frozen

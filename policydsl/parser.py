@@ -294,7 +294,16 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Topic(str(c[0]), c[1], concepts, self._span(meta))
 
     def concept(self, meta: Any, c: list[Any]) -> ast.Concept:
-        return ast.Concept(str(c[0]), c[2], c[3], self._span(meta))
+        notes = [x for x in c[4:] if isinstance(x, tuple)]
+        aliases = tuple(name for kind, name in notes if kind == "alias")
+        base = next((name for kind, name in notes if kind == "base"), None)
+        return ast.Concept(str(c[0]), c[2], c[3], aliases, base, self._span(meta))
+
+    def concept_alias(self, meta: Any, c: list[Token]) -> tuple[str, str]:
+        return ("alias", str(c[0]))
+
+    def concept_base(self, meta: Any, c: list[Token]) -> tuple[str, str]:
+        return ("base", str(c[0]))
 
     def continued(self, meta: Any, c: list[Any]) -> ast.Continued:
         return ast.Continued(str(c[0]), self._span(meta))

@@ -6,6 +6,7 @@ new backend is its module (and templates) plus one line here.
     python    DIR/python/<policy id>.py   standalone calculators (standard library only)
     markdown  DIR/tables/*.md             comparison tables and reference pages
     batch     DIR/batch/<policy id>.py    vectorised calculators (numpy + pyarrow)
+    charts    DIR/charts/<policy id>/*.svg  pictures on the reference pages
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ BACKENDS: tuple[Backend, ...] = (
     Backend("python", "python", ".py", "policydsl.backends:python_files"),
     Backend("markdown", "tables", ".md", "policydsl.backends:markdown_files"),
     Backend("batch", "batch", ".py", "policydsl.backends.batch:generate_all"),
+    Backend("charts", "charts", ".svg", "policydsl.backends:chart_files"),
 )
 
 
@@ -65,6 +67,13 @@ def markdown_files(policies: Sequence[ir.Policy]) -> dict[str, str]:
     from . import markdown
 
     return markdown.generate(list(policies))
+
+
+def chart_files(policies: Sequence[ir.Policy]) -> dict[str, str]:
+    """The charts the reference pages show (backends/charts.py configures them)."""
+    from . import charts
+
+    return {path.removeprefix("charts/"): svg for path, svg in charts.charts(list(policies)).items()}
 
 
 @functools.lru_cache(maxsize=1)

@@ -13,7 +13,9 @@ All policy text passes through `escaping.md_cell`.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 
@@ -24,6 +26,7 @@ from ..evaluator import EvalError, NotConstant, Scope, evaluate
 from ..types import Type
 from ..words import QUALIFIER_SIGNS
 from . import template_environment
+from .charts import chart_markdown
 
 OP_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 NO_VALUE = "—"
@@ -101,15 +104,22 @@ def change(value: ir.Value, previous: ir.Value, typ: Type, cents: bool = False) 
 
 class _Tables:
     def __init__(self, policies: list[ir.Policy]):
+        from .. import coverage
+
         self.policies = ordered(policies)
+        self.coverage = {Path(c.notice).resolve(): c for c in coverage.of_policies(self.policies)}
         self.by_id = {p.id: p for p in self.policies}
         self.topics = [t for p in self.policies for t in p.topics]
+        self.concepts = {c.name: c for t in self.topics for c in t.concepts}
 
     # ------------------------------------------------------------ values of a concept
     def own(self, policy: ir.Policy, name: str) -> ir.Param | ir.Table | ir.Input | None:
+        """What a policy's own notice sets for a concept, under its name or an alias (又称)."""
+        concept = self.concepts.get(name)
+        names = (name, *concept.aliases) if concept else (name,)
         for group in (policy.params, policy.tables, policy.inputs):
             for item in group:
-                if item.name == name and item.citation.policy == policy.id:
+                if item.name in names and item.citation.policy == policy.id:
                     return item
         return None
 
@@ -133,6 +143,9 @@ class _Tables:
             value, text = row.value, shown(row.value, item.type, row.qualifier)
         else:
             value, text = item.value, shown(item.value, item.type, item.qualifier, item.soft)
+            if item.effective is not None:
+                text += f"（自{show_value(item.effective, _when_type(item.effective)).replace(' ', '')}起）"
+        text += self.of_the_whole(policy, name, value, item.type)
         before = self.previous(policy)
         if before is not None:
             earlier = self.own(before, name)
@@ -142,6 +155,18 @@ class _Tables:
                     and earlier.keys == item.keys:
                 text += change(value, earlier.value_for(*member).value, item.type)
         return md_cell(text) + note
+
+    def of_the_whole(self, policy: ir.Policy, name: str, value: ir.Value, typ: Type) -> str:
+        """A share of a part (自治区分担比例 is 占 地方分担比例) also shown as a share of the whole:
+        30% of 20% → 6%, so that it compares with a share stated of the whole."""
+        concept = self.concepts.get(name)
+        if concept is None or concept.base is None or typ.kind != "rate":
+            return ""
+        base = self.own(policy, concept.base)
+        if not isinstance(base, ir.Param) or not isinstance(base.value, Decimal) \
+                or not isinstance(value, Decimal):
+            return ""
+        return f" = 总额的 {show_value(value * base.value, typ)}（{concept.base} {show_value(base.value, typ)} × {show_value(value, typ)}）"
 
     def members(self, name: str, columns: list[ir.Policy]) -> list[tuple[str, ...] | None]:
         """Sub-rows of a concept: the members (pairs, for two keys) of the tables that hold it."""
@@ -192,11 +217,12 @@ class _Tables:
             enum = policy.enum(policy.input(calc.inputs[0]).type.arg)
             for member in enum.members:
                 outputs = run(policy, calc, {calc.inputs[0]: ir.EnumValue(enum.name, member)})
+                carried = carried_qualifiers(policy, calc, {calc.inputs[0]: ir.EnumValue(enum.name, member)})
                 for out in calc.outputs:
                     rule = policy.rule(out.rule)
                     key = (out.name, member)
                     value = outputs[out.rule]
-                    text = slip_text(value, rule.type)
+                    text = QUALIFIER_SIGNS[carried.get(out.rule, "exact")] + slip_text(value, rule.type)
                     values.setdefault(key, {})[policy.id] = (value, rule.type)
                     before = self.previous(policy)
                     if before is not None and before.id in values.get(key, {}):
@@ -215,9 +241,11 @@ class _Tables:
             citation = ir.Citation(policy.id, clause.number, clause.heading)
             clauses.append(dict(clause=clause, anchor=f"clause-{index}",
                                 quotes=[md_cell(q.text) for q in clause.quotes],
+                                waivers=[md_cell(w) for w in clause.waivers],
                                 rows=self.encoded(policy, citation)))
         calculators = [dict(calc=c, inputs=[input_row(policy.input(n)) for n in c.inputs],
-                            outputs=[output_row(policy, o) for o in c.outputs])
+                            outputs=[output_row(policy, o) for o in c.outputs],
+                            charts=chart_markdown(policy, prefix="../../", calculator=c.name))
                        for c in policy.calculators]
         facts = [(label, md_cell(str(value))) for label, value in (
             ("政策", policy.id), ("标题", policy.title), ("发文机关", policy.issuer),
@@ -226,7 +254,20 @@ class _Tables:
             ("修订", policy.amends), ("遵循", policy.within)) if value]
         unclaused = self.encoded(policy, ir.Citation(policy.id, None, None))
         return dict(policy=policy, facts=facts, clauses=clauses, calculators=calculators,
-                    unclaused=unclaused)
+                    unclaused=unclaused, coverage=self.notice_coverage(policy))
+
+    def notice_coverage(self, policy: ir.Policy) -> dict[str, object] | None:
+        """How much of its notice the policies encode (policydsl coverage), and what is not."""
+        if policy.notice is None:
+            return None
+        found = self.coverage.get((Path(policy.path).parent / policy.notice).resolve())
+        if found is None:
+            return None
+        waived = [(s.statement.line, md_cell(s.statement.text), md_cell("；".join(s.reasons)))
+                  for s in found.waived]
+        missing = [(s.statement.line, md_cell(s.statement.text)) for s in found.missing]
+        return dict(notice=md_cell(Path(found.notice).name), summary=md_cell(found.summary()),
+                    waived=waived, missing=missing)
 
     def encoded(self, policy: ir.Policy, citation: ir.Citation) -> list[tuple[str, str, str]]:
         """What a clause encodes: (kind and name, as written, value), escaped."""
@@ -258,9 +299,13 @@ def tabulable(policy: ir.Policy, calc: ir.Calculator) -> bool:
     return len(calc.inputs) == 1 and policy.input(calc.inputs[0]).type.kind == "enum"
 
 
-def run(policy: ir.Policy, calc: ir.Calculator, inputs: dict[str, ir.Value]) -> dict[str, ir.Value]:
-    """Evaluate a calculator's rules at compile time (for the tabulated rows)."""
+def run(policy: ir.Policy, calc: ir.Calculator, inputs: dict[str, ir.Value],
+        params: dict[str, ir.Value] | None = None) -> dict[str, ir.Value]:
+    """Evaluate a calculator's rules at compile time (for the tabulated rows), the parameters
+    changed as given."""
     scope = Scope.of(policy)
+    if params:
+        scope = attrs.evolve(scope, params={**scope.params, **params})
     env: dict[str, ir.Value] = dict(inputs)
     for name in calc.rules:
         try:
@@ -270,14 +315,48 @@ def run(policy: ir.Policy, calc: ir.Calculator, inputs: dict[str, ir.Value]) -> 
     return env
 
 
+def carried_qualifiers(policy: ir.Policy, calc: ir.Calculator, inputs: dict[str, ir.Value]
+                       ) -> dict[str, str]:
+    """The qualifier an output takes from the parameters it is computed from: 财政补助 is
+    不低于 640 元, so 中央 = 财政补助 × 80% is ≥512.  Found by moving each bounded parameter one
+    unit the way its bound allows and seeing which way each output moves."""
+    base = run(policy, calc, inputs)
+    found: dict[str, set[str]] = {}
+    for param in policy.params:
+        if not isinstance(param.value, Decimal) or not param.value.is_finite() or \
+                not param.qualifier.startswith(("at_least", "at_most")):
+            continue
+        step = 1 if param.qualifier.startswith("at_least") else -1
+        moved = run(policy, calc, inputs, {param.name: param.value + step})
+        for name, value in base.items():
+            after = moved.get(name)
+            if isinstance(value, Decimal) and isinstance(after, Decimal) and after != value:
+                found.setdefault(name, set()).add("at_least" if after > value else "at_most")
+    return {name: next(iter(kinds)) if len(kinds) == 1 else "about" for name, kinds in found.items()}
+
+
+def _when_type(value: ir.Value) -> Type:
+    return Type("date") if isinstance(value, datetime.date) else Type("years")
+
+
+INPUT_KINDS = {"地方": "地方确定", "输入": "调用时给出", "累计": "本年度此前累计",
+               "原则上": "原则上取此值，地方可另定"}
+
+
 def local_value(inp: ir.Input) -> str:
-    """`地方确定（默认 70%），≥ 70%` or `调用时给出`."""
-    text = "地方确定" if inp.kind == "地方" else "调用时给出"
+    """`≥70%，地方确定（不给出时取下限 70%）`, `调用时给出`, `本年度此前累计（默认 0）`."""
+    text = INPUT_KINDS.get(inp.kind, "调用时给出")
+    bounds = [("原则上 " if r.soft else "") + f"{OP_SIGNS[r.op]} {r.bound_source}" for r in inp.requirements]
+    default = inp.default.value if isinstance(inp.default, ir.Const) else None
+    floor = [r for r in inp.requirements if isinstance(r.bound, ir.Const) and r.bound.value == default
+             and r.op in (">=", "<=")]
+    if floor:  # the default is the bound itself: say so, not as a value of its own
+        side = "下限" if floor[0].op == ">=" else "上限"
+        return "，".join(bounds) + f"，{text}（不给出时取{side} {show_value(default, inp.type)}）"
     if isinstance(inp.default, ir.Const):
         text += f"（默认 {show_value(inp.default.value, inp.default.type)}）"
     elif inp.type.optional:
         text += "（可不给出）"
-    bounds = [("原则上 " if r.soft else "") + f"{OP_SIGNS[r.op]} {r.bound_source}" for r in inp.requirements]
     return text + ("，" + "，".join(bounds) if bounds else "")
 
 

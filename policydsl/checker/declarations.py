@@ -98,14 +98,22 @@ def check_topics(state: PolicyState) -> tuple[ir.Topic, ...]:
                          item.span, "give the topic another slug")
         concepts = []
         for node in item.concepts:
-            if node.name in state.vocabulary:
-                state.report("E102", f"concept {node.name} is already in the vocabulary", node.span,
+            taken = [n for n in (node.name, *node.aliases) if n in state.vocabulary]
+            if taken:
+                state.report("E102", f"concept {taken[0]} is already in the vocabulary", node.span,
                              "a name means one thing: declare each concept in one topic")
                 continue
-            concept = ir.Concept(node.name, type_of(state, node.type), node.description)
-            state.vocabulary[node.name] = concept
+            concept = ir.Concept(node.name, type_of(state, node.type), node.description,
+                                 node.aliases, node.base)
+            for name in (node.name, *node.aliases):
+                state.vocabulary[name] = concept
             concepts.append(concept)
         topics.append(ir.Topic(item.slug, item.title, tuple(concepts)))
+    for topic in topics:
+        for concept in topic.concepts:
+            if concept.base is not None and concept.base not in state.vocabulary:
+                state.report("E101", f"concept {concept.name} is a share of {concept.base}, which is "
+                             "not in the vocabulary", item.span)
     return tuple(topics)
 
 
