@@ -294,3 +294,10 @@ def test_a_missing_path_is_an_error(tmp_path: Path) -> None:
     code, _, err = run("nowhere.policy", cwd=tmp_path)
     assert code == 1
     assert "nowhere.policy does not exist" in err
+
+
+def test_the_shipped_policies_and_examples_are_formatted() -> None:
+    """What CI checks: `policydsl fmt --check policies examples` has nothing to change."""
+    folders = [str(folder) for folder in (ROOT / "policies", ROOT / "examples") if folder.is_dir()]
+    result = CliRunner().invoke(main, ["fmt", "--check", *folders])
+    assert result.exit_code == 0, result.output
