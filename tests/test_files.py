@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from policydsl import api, outputs
@@ -446,6 +446,10 @@ def test_no_relative_path_leaves_the_project(tree: Path, written: str, start: st
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(written=written_paths, kind=st.sampled_from(["通知", "使用"]))
+@example(written="b/secret.policy", kind="使用")
+@example(written="up/secret.policy", kind="通知")
+@example(written="abs/secret.policy", kind="通知")
+@example(written="../../secret.policy", kind="使用")
 def test_no_path_in_a_policy_shows_the_secret(tree: Path, written: str, kind: str) -> None:
     header = f'{kind} "{written}"' if kind == "使用" else ""
     notice = written if kind == "通知" else "notice.txt"
