@@ -4,13 +4,18 @@ text arrives intact (issue: quotes with \"\"\", backslashes, {{ }}, U+2028, NUL,
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
-from policydsl import api
+from policydsl import api, ir, outputs, runner
+from policydsl.diagnostics import render_all
 from policydsl.escaping import md_cell, pycomment, pydoc, pyident, pyrepr
 
 HOSTILE = [
@@ -94,3 +99,164 @@ def test_hostile_policy_compiles_and_keeps_its_text(tmp_path: Path) -> None:
     with pytest.raises(ValueError) as err:
         module.print_(class_="700", min_="0")
     assert str(err.value) == message
+
+
+# ---------------------------------------------------------------- files and inputs (issue 15)
+# What a policy names, what `eval --input` holds and what `compile --out` finds there may all be
+# hostile: random ones give a diagnostic or an InputError/ValueError/OutputError, never another
+# exception, never a line of a file outside the project, never a write outside --out.
+
+SECRET = "SECRET-5b2d: this line lives outside the project\n"
+TINY = (
+    "政策 t\n"
+    '标题 "测试"\n'
+    '通知 "{notice}"\n'
+    "{header}\n"
+    "条款 一 「补助」 {{\n"
+    "  引文 「财政补助640元」\n"
+    "  参数 补助 = 640 元\n"
+    "  输入 费用: 元\n"
+    "  规则 支付 = 较小(费用, 补助)\n"
+    "}}\n"
+    '计算 算 "测试计算" {{\n'
+    "  输出 支付 = 支付\n"
+    "}}\n"
+)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """base/proj/policies (t.policy beside its notice; links that leave the project and links
+    that stay in it) in a project marked by pyproject.toml, and base/secret.txt outside it."""
+    base = tmp_path_factory.mktemp("hostile")
+    folder = base / "proj" / "policies"
+    folder.mkdir(parents=True)
+    (base / "proj" / "pyproject.toml").write_text("", encoding="utf-8")
+    (base / "secret.txt").write_text(SECRET, encoding="utf-8")
+    (folder / "notice.txt").write_text(NOTICE, encoding="utf-8")
+    (folder / "t.policy").write_text(TINY.format(notice="notice.txt", header=""), encoding="utf-8")
+    (folder / "out").symlink_to(base)
+    (folder / "secret.policy").symlink_to(base / "secret.txt")
+    (folder / "same").symlink_to(".")
+    return folder
+
+
+PATH_TEXT = st.lists(st.one_of(
+    st.sampled_from(["..", ".", "/", "out", "same", "secret.policy", "secret.txt", "notice.txt",
+                     "t.policy", "/etc/passwd", "/dev/zero", "~", "\\", "%2e%2e"]),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters='"\n\r'),
+            max_size=4),
+), min_size=1, max_size=6).map("".join)
+
+
+@FUZZ
+@given(written=PATH_TEXT, kind=st.sampled_from(["通知", "使用", "修订", "遵循"]))
+def test_random_paths_in_a_policy_give_diagnostics_and_never_the_secret(
+        project: Path, written: str, kind: str) -> None:
+    header = "" if kind == "通知" else f'{kind} "{written}"' + (" 作为 上级" if kind != "使用" else "")
+    notice = written if kind == "通知" else "notice.txt"
+    path = project / "fuzz.policy"
+    path.write_text(TINY.format(notice=notice, header=header), encoding="utf-8")
+    result = api.check([path])  # an exception here is what `internal error` would report
+    assert "SECRET-5b2d" not in render_all(result.diagnostics, result.sources)
+    event(" ".join(sorted({d.code for d in result.diagnostics})) or "ok")
+
+
+@pytest.fixture(scope="module")
+def tiny(project: Path) -> tuple[ir.Policy, dict[str, str]]:
+    """The checked tiny policy and every file compile writes for it."""
+    result = api.check([project / "t.policy"])
+    assert result.ok, result.diagnostics
+    return result.policies[0], api.generated_files(result)
+
+
+JSON_TOKENS = st.sampled_from(['{', '}', '[', ']', ',', ':', '"费用"', '"支付"', '"x"', '1', '-1',
+                               '0.5', '1e999999999', '1E-999999999', "9" * 5000, "1." + "1" * 5000,
+                               'NaN', 'Infinity', '-Infinity', 'true', 'null', '"1234.56"', '"70%"',
+                               ' ', '\ufeff', '"\\ud800"'])
+
+
+@FUZZ
+@given(text=st.one_of(st.lists(JSON_TOKENS, max_size=12).map("".join),
+                      st.text(max_size=40),
+                      st.builds(lambda amount: json.dumps({"费用": amount}), st.one_of(
+                          st.integers(), st.text(max_size=70), st.decimals().map(str),
+                          st.floats(allow_nan=True).map(repr)))))
+def test_random_inputs_give_an_error_naming_something_or_a_result(
+        tiny: tuple[ir.Policy, dict[str, str]], text: str) -> None:
+    policy, _ = tiny
+    try:
+        values = runner.read_json_inputs(text, "case.json")
+        outcome = runner.call(policy, policy.calculators[0], values, explain=True)
+    except runner.InputError as err:
+        assert str(err)
+        event("InputError")
+    except ValueError as err:  # the calculator's refusal names the input
+        assert str(err).startswith(("费用", "算")), err
+        event("ValueError")
+    else:
+        assert outcome.支付 == min(Decimal(values["费用"]), Decimal(640))
+        event("computed")
+
+
+@FUZZ
+@given(data=st.binary(max_size=200))
+def test_random_bytes_as_an_input_file(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
+    path = tmp_path_factory.mktemp("input") / "case.json"
+    path.write_bytes(data)
+    try:
+        assert isinstance(runner.read_input_file(str(path)), dict)
+    except runner.InputError as err:
+        assert str(path) in str(err)
+
+
+LAYOUT = st.lists(st.tuples(
+    st.sampled_from(["python/t.py", "python/old.py", "python/mine.py", "python/sub/x.py",
+                     "tables", "tables/index.md", "tables/policy/old.md", "tables/notes/a.md",
+                     "batch", "batch/old.py", "python"]),
+    st.sampled_from(["hand", "generated", "link-to-file", "link-to-folder", "folder"]),
+), max_size=6, unique_by=lambda item: item[0])
+
+
+@FUZZ
+@given(layout=LAYOUT)
+def test_compile_out_never_writes_outside_nor_removes_what_it_did_not_write(
+        tmp_path_factory: pytest.TempPathFactory, tiny: tuple[ir.Policy, dict[str, str]],
+        layout: list[tuple[str, str]]) -> None:
+    _, files = tiny
+    base = tmp_path_factory.mktemp("out")
+    out, outside = base / "out", base / "outside"
+    outside.mkdir()
+    (outside / "victim.py").write_text("# outside\n", encoding="utf-8")
+    hand: dict[Path, str] = {}
+    for rel, kind in layout:
+        place = out / rel
+        if any(p.is_symlink() or p.is_file() for p in place.parents) or place.exists():
+            continue  # below a link or a file: cannot be laid out
+        place.parent.mkdir(parents=True, exist_ok=True)
+        if kind == "folder":
+            place.mkdir()
+        elif kind == "link-to-file":
+            place.symlink_to(outside / "victim.py")
+        elif kind == "link-to-folder":
+            place.symlink_to(outside)
+        elif kind == "generated" and place.suffix == ".py":
+            place.write_text(files["python/t.py"].replace("(policy t)", "(policy old)"), encoding="utf-8")
+        else:
+            hand[place] = f"# written by hand: {rel}\n"
+            place.write_text(hand[place], encoding="utf-8")
+    try:
+        outputs.write_files(out, files)
+    except outputs.OutputError as err:
+        assert "symbolic link" in str(err) or "not a folder" in str(err) or "not a regular" in str(err)
+        event("refused")
+    else:
+        event("written")
+        assert {rel: (out / rel).read_text(encoding="utf-8") for rel in files} == files
+    assert sorted(p.name for p in outside.iterdir()) == ["victim.py"]
+    assert (outside / "victim.py").read_text(encoding="utf-8") == "# outside\n"
+    generated_paths = {out / rel for rel in files}
+    for place, text in hand.items():
+        if place not in generated_paths:
+            assert place.read_text(encoding="utf-8") == text, place
