@@ -236,10 +236,10 @@ def test_half_a_fen_rounds_up_and_nothing_else_is_rounded() -> None:
 
 
 def test_amounts_beyond_int64_are_exact() -> None:
-    """9e13 元 × 0.999999 needs 2e22 units: Python integers, and the same 分 as Decimal."""
+    """9e12 元 × 0.99999999 needs 9e22 units: Python integers, and the same 分 as Decimal."""
     policy, calc, scalar, vectorised = functions(*TRIPLE)
-    costs = ["90000000000000.05", "12345678901234.57"]
-    constants = {**LOCAL, "基本医保支付比例": "0.999999", "基本医保封顶线": "99999999999999"}
+    costs = ["9000000000000.05", "1234567890123.57"]
+    constants = {**LOCAL, "基本医保支付比例": "0.99999999", "基本医保封顶线": "9999999999999"}
     out = vectorised({"政策范围内费用": costs, "身份": ["普通参保人", "低保对象"]}, **constants)
     for row, cost in enumerate(costs):
         want = scalar(政策范围内费用=cost, 身份=[out.column("适用身份")[row].as_py()], **constants)
@@ -247,9 +247,9 @@ def test_amounts_beyond_int64_are_exact() -> None:
         assert out.column("个人负担")[row].as_py() == want.个人负担
 
 
-def test_beyond_28_digits_the_row_is_refused_not_rounded(tmp_path: Path) -> None:
-    """The scalar calculator rounds a product of more than 28 digits; the batch one refuses
-    that row rather than differ from it."""
+def test_beyond_28_digits_still_exact(tmp_path: Path) -> None:
+    """Products of many decimals need more than 28 digits: computed exactly, as the scalar
+    calculator computes + − × (it never rounds them)."""
     policy = check_source(tmp_path, """
 条款 一 "测试" {
   输入 金额: 元
@@ -260,14 +260,26 @@ def test_beyond_28_digits_the_row_is_refused_not_rounded(tmp_path: Path) -> None
 计算 连乘 { 输出 结果 }
 """).policies[0]
     module, scalar = batch_module(policy), scalar_module(policy)
-    rates = {"比例一": "0.123457", "比例二": "0.654321"}
-    amounts = ["12345678901234567.89", "12345.67"]  # 1.2e18 分 × three rates of 6 decimals
-    out = module.连乘({"金额": amounts}, errors="column", **rates)
-    assert out.column("结果")[1].as_py() == scalar.连乘(金额=amounts[1], **rates).结果
-    assert out.column("结果")[0].as_py() is None
-    assert "more than 28 significant digits" in out.column("错误")[0].as_py()
-    with pytest.raises(ValueError, match="^row 0: 结果 .*28 significant digits"):
-        module.连乘({"金额": amounts}, **rates)
+    rates = {"比例一": "0.12345678", "比例二": "0.65432101"}
+    amounts = ["1234567890123.45", "12345.67", "0.05"]  # up to 1.2e14 分 × three 8-decimal rates
+    out = module.连乘({"金额": amounts}, **rates)
+    assert out.column("结果").to_pylist() == [scalar.连乘(金额=a, **rates).结果 for a in amounts]
+
+
+def test_a_quotient_used_before_rounding_refuses_its_calculator(tmp_path: Path) -> None:
+    """The scalar calculator keeps 28 significant digits of a quotient: one that goes on into
+    more arithmetic before 四舍五入 cannot be matched exactly, so the calculator refuses to run."""
+    policy = check_source(tmp_path, """
+条款 一 "测试" {
+  输入 甲: 元
+  输入 乙: %
+  规则 商 = 四舍五入(甲 ÷ 乙 × 乙 ÷ 乙, 2)
+}
+计算 除 { 输出 商 }
+""").policies[0]
+    module = batch_module(policy)
+    with pytest.raises(NotImplementedError, match="÷"):
+        module.除({"甲": ["1"], "乙": ["0.3"]})
 
 
 def test_floats_are_taken_only_within_a_millionth_of_a_yuan_of_a_fen() -> None:
@@ -312,6 +324,8 @@ def test_bad_rows_name_the_column_the_row_and_the_clause(table: dict[str, list[A
     ({"基本医保支付比例": "1.2"}, "a rate must not exceed 100%, got 1.2"),
     ({"基本医保起付线": "-1"}, "基本医保起付线 (nmg_2022_major_illness 二（五）、促进三重制度互补衔接): "
      "must not be negative"),
+    ({"基本医保封顶线": "10000000000000"}, "10000000000000 is out of range; money (元, to the 分) is "
+     "below 10^13"),
     ({"低保救助比例": "0.65"}, "低保救助比例 = 0.65 breaks the bound 不低于 70%"),
     ({"没有这个输入": "1"}, "no input 没有这个输入"),
     ({"规范转诊": None}, "规范转诊 (nmg_2022_major_illness 二（十五）、提高综合服务管理水平): None is not a value"),

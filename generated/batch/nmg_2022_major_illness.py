@@ -57,18 +57,12 @@ Codes = Array | int  # the failure code per row (0: none), or one for every row
 _INT64: Final = 2**63 - 1
 
 
-_DIGITS: Final = 10**28  # the scalar calculator computes to 28 significant digits
-
-
 _MESSAGES: Final[list[str]] = [
     "",
-    "the amount needs more than 28 significant digits: the scalar calculator would round it,"
-    " so the batch calculator refuses the row",
+    "the quotient needs more than 28 significant digits: the scalar calculator rounds it, so"
+    " the batch calculator refuses the row rather than differ",
     "无上限 is not a number here: it cannot be rounded, subtracted or stored in a column",
 ]
-
-
-_OVERFLOW: Final = 1
 
 
 _NOT_A_NUMBER: Final = 2
@@ -213,19 +207,13 @@ def _wide(data: Data) -> Data:
 
 
 def _settle(data: Data, bound: int, failed: Codes) -> tuple[Data, int, Codes]:
-    """Back to int64 when it is wide enough; rows beyond 28 significant digits fail."""
+    """Back to int64 when it is wide enough (Python integers are exact at any size, as the
+    scalar calculator's + − × are)."""
     if not isinstance(data, np.ndarray):
-        if abs(data) >= _DIGITS:
-            return 0, 0, _first(failed, _OVERFLOW)
         return data, bound, failed
     if bound <= _INT64 and data.dtype != object:
         return data, bound, failed
     actual = int(np.max(np.abs(data))) if data.size else 0
-    if actual >= _DIGITS:
-        too_large = np.abs(data) >= _DIGITS
-        data = np.where(too_large, 0, data)
-        failed = _first(failed, np.where(too_large, _OVERFLOW, 0))
-        actual = int(np.max(np.abs(data)))
     if actual <= _INT64:
         return data.astype(np.int64), actual, failed
     return data, actual, failed
@@ -791,7 +779,7 @@ def _text_units(field: str, column: Any, scale: int, what: str) -> tuple[Array, 
     for row, text in enumerate(texts):
         if text is None:
             continue
-        rate = scale == 6 and what.startswith("a rate") and text.endswith(("%", "％"))
+        rate = what.startswith("a rate") and text.endswith(("%", "％"))
         try:
             number = Decimal(text[:-1] if rate else text)
         except InvalidOperation:
@@ -812,7 +800,9 @@ def _text_units(field: str, column: Any, scale: int, what: str) -> tuple[Array, 
     return units, [_problem(rows, field, bad.__getitem__)] if bad else []
 
 
-def _number_column(field: str, column: Any, scale: int, what: str) -> tuple[Col, list[Problem]]:
+def _number_column(field: str, column: Any, scale: int, what: str,
+                   digits: int | None) -> tuple[Col, list[Problem]]:
+    """A column of numbers: not negative, below 10**digits (the scalar calculator's bounds)."""
     units, problems = _units(field, column, scale, what)
     negative = units < 0
     if negative.any():
@@ -821,24 +811,33 @@ def _number_column(field: str, column: Any, scale: int, what: str) -> tuple[Col,
             f"must not be negative, got {_decimal_text(int(given[row]), scale)}")))
         units = np.where(negative, 0, units)
     bound = int(units.max()) if units.size else 0
+    if digits is not None and bound >= 10 ** (digits + scale):
+        large = units >= 10 ** (digits + scale)
+        read = units
+        problems.append(_problem(large, field, lambda row: (
+            f"{_decimal_text(int(read[row]), scale)} is out of range; {what} is below "
+            f"10^{digits}")))
+        units = np.where(large, 0, units)
+        bound = int(units.max())
     return Col(units, scale, bound, missing=_absent(column), nonneg=True), problems
 
 
 def _money(field: str, column: Any) -> tuple[Col, list[Problem]]:
-    """元, in 分 (scale 2)."""
-    return _number_column(field, column, 2, "an amount in 元")
+    """元, in 分 (scale 2), below 10^13 元."""
+    return _number_column(field, column, 2, "money (元, to the 分)", 13)
 
 
 def _rate(field: str, column: Any) -> tuple[Col, list[Problem]]:
-    """A rate as a fraction to six decimals (0.0001 %): 0.7, "0.7" and "70%" are all 70 %."""
-    col, problems = _number_column(field, column, 6, "a rate (a fraction such as 0.7, or \"70%\")")
+    """A rate as a fraction to eight decimals: 0.7, "0.7" and "70%" are all 70 %."""
+    col, problems = _number_column(field, column, 8, "a rate (a fraction such as 0.7, or \"70%\")",
+                                   None)
     units = col.data
     assert isinstance(units, np.ndarray)
-    above = units > 10**6
+    above = units > 10**8
     if above.any():
         problems.append(_problem(above, field, lambda row: (
-            f"a rate must not exceed 100%, got {_decimal_text(int(units[row]), 6)}")))
-        col = Col(np.where(above, 0, units), 6, min(col.bound, 10**6), missing=col.missing,
+            f"a rate must not exceed 100%, got {_decimal_text(int(units[row]), 8)}")))
+        col = Col(np.where(above, 0, units), 8, min(col.bound, 10**8), missing=col.missing,
                   nonneg=True)
     return col, problems
 
@@ -1045,11 +1044,13 @@ class _Rows:
 
     def result(self, outputs: Sequence[tuple[str, Col, Callable[[Col, Any], Any]]]) -> Any:
         """The output table: one column per output, in order (and 错误 with errors="column")."""
-        for name, col, _ in outputs:
+        for name, col, to_arrow in outputs:
             if _some(col.unbounded):  # the scalar calculator returns Infinity; a column cannot
                 self.problems.append(_problem(
                     np.broadcast_to(np.asarray(col.unbounded), (self.count,)), name,
                     lambda row: "is 无上限, which a decimal column cannot hold"))
+            if isinstance(to_arrow, _DecimalOutput):
+                self.problems += to_arrow.too_large(name, col, self.count)
         failed = self._failed_rows()
         if failed is None:
             failed = np.full(self.count, -1, dtype=np.int32)
@@ -1146,11 +1147,24 @@ def _null(bad: Array | None, missing: Mask, count: int) -> Array | None:
     return np.ones(count, dtype=bool) if missing else bad
 
 
-def _decimal_output(scale: int) -> Callable[[Col, Array | None], Any]:
+class _DecimalOutput:
     """A number as decimal128(16 + scale, scale): money is decimal128(18, 2)."""
-    precision = min(38, 16 + scale)
 
-    def to_arrow(col: Col, null: Array | None) -> Any:
+    def __init__(self, scale: int) -> None:
+        self.scale = scale
+        self.precision = min(38, 16 + scale)
+
+    def too_large(self, name: str, col: Col, count: int) -> list[Problem]:
+        """The rows whose value the column cannot hold (they fail, naming the output)."""
+        data, bound = _rescaled(col, self.scale)
+        if bound < 10**self.precision:
+            return []
+        rows = np.broadcast_to(np.abs(np.asarray(data)) >= 10**self.precision, (count,))
+        kind = f"decimal128({self.precision}, {self.scale})"
+        return [_problem(rows, name, lambda row: f"is too large for a {kind} column")]
+
+    def __call__(self, col: Col, null: Array | None) -> Any:
+        scale, precision = self.scale, self.precision
         if col.scale > scale:  # the backend types every output: cannot happen
             raise ValueError(f"an output has {col.scale} decimals, more than its column's {scale}")
         data, bound = _rescaled(col, scale)
@@ -1167,7 +1181,11 @@ def _decimal_output(scale: int) -> Callable[[Col, Array | None], Any]:
             words[:, 1] = data >> 63
         return pa.Array.from_buffers(pa.decimal128(precision, scale), len(data),
                                      [_validity(null), pa.py_buffer(words)])
-    return to_arrow
+
+
+def _decimal_output(scale: int) -> _DecimalOutput:
+    """A number as decimal128(16 + scale, scale): money is decimal128(18, 2)."""
+    return _DecimalOutput(scale)
 
 
 def _validity(null: Array | None) -> Any:
@@ -1277,7 +1295,7 @@ def 规则_适用身份(身份: Col) -> Col:
 
 
 def 规则_资助金额(适用身份: Col, 个人缴费标准: Col, 定额资助标准: Col) -> Col:
-    """资助金额 = 按 适用身份 { 特困人员: 个人缴费标准 × 全额 低保对象, 返贫致贫人口: 定额资助标准 其他: 0 元 }
+    """资助金额 = 按 适用身份 { 特困人员: 个人缴费标准 × 全额；低保对象, 返贫致贫人口: 定额资助标准；其他: 0 元 }
 
     出处：nmg_2022_major_illness 二（三）、做好分类资助参保工作
     """
@@ -1340,7 +1358,7 @@ def 规则_本次后年内基本医保后自付(年内基本医保后自付: Col
 
 
 def 规则_大病保险倾斜(适用身份: Col) -> Col:
-    """大病保险倾斜 = 按 适用身份 { 特困人员, 低保对象, 返贫致贫人口: 是 其他: 否 }
+    """大病保险倾斜 = 按 适用身份 { 特困人员, 低保对象, 返贫致贫人口: 是；其他: 否 }
 
     出处：nmg_2022_major_illness 二（五）、促进三重制度互补衔接
     """
@@ -1402,7 +1420,7 @@ def 规则_本次大病保险支付(适用大病保险分段: Tiers, 适用大�
 
 
 def 规则_医疗救助起付线(适用身份: Col, 救助起付线: Col, 全体居民人均可支配收入: Col) -> Col:
-    """医疗救助起付线 = 按 适用身份 { 特困人员, 低保对象: 若 已给出(救助起付线) 则 (若 救助起付线 不高于 全体居民人均可支配收入 × 低保特困起付标准上限比例 则 救助起付线 否则 错误(\"救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%\")) 否则 取消 低保边缘家庭成员: 救助起付线 缺省为 全体居民人均可支配收入 × 低保边缘起付标准比例 因病致贫重病患者: 救助起付线 缺省为 全体居民人均可支配收入 × 因病致贫起付标准比例 易返贫致贫人口, 返贫致贫人口: 若 已给出(救助起付线) 则 救助起付线 否则 错误(\"救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出\") 普通参保人: 0 元 }
+    """医疗救助起付线 = 按 适用身份 { 特困人员, 低保对象: 若 已给出(救助起付线) 则 (若 救助起付线 不高于 全体居民人均可支配收入 × 低保特困起付标准上限比例 则 救助起付线 否则 错误(\"救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%\")) 否则 取消；低保边缘家庭成员: 救助起付线 缺省为 全体居民人均可支配收入 × 低保边缘起付标准比例；因病致贫重病患者: 救助起付线 缺省为 全体居民人均可支配收入 × 因病致贫起付标准比例；易返贫致贫人口, 返贫致贫人口: 若 已给出(救助起付线) 则 救助起付线 否则 错误(\"救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出\")；普通参保人: 0 元 }
 
     出处：nmg_2022_major_illness 二（七）、合理确定医疗救助标准
     """
@@ -1419,7 +1437,7 @@ def 规则_医疗救助起付线(适用身份: Col, 救助起付线: Col, 全体
 
 
 def 规则_医疗救助比例(适用身份: Col, 低保救助比例: Col, 其他救助比例: Col) -> Col:
-    """医疗救助比例 = 按 适用身份 { 特困人员: 全额 低保对象: 低保救助比例 返贫致贫人口, 低保边缘家庭成员, 易返贫致贫人口, 因病致贫重病患者: 其他救助比例 普通参保人: 0% }
+    """医疗救助比例 = 按 适用身份 { 特困人员: 全额；低保对象: 低保救助比例；返贫致贫人口, 低保边缘家庭成员, 易返贫致贫人口, 因病致贫重病患者: 其他救助比例；普通参保人: 0% }
 
     出处：nmg_2022_major_illness 二（七）、合理确定医疗救助标准
     """

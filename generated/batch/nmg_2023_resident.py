@@ -51,18 +51,12 @@ Codes = Array | int  # the failure code per row (0: none), or one for every row
 _INT64: Final = 2**63 - 1
 
 
-_DIGITS: Final = 10**28  # the scalar calculator computes to 28 significant digits
-
-
 _MESSAGES: Final[list[str]] = [
     "",
-    "the amount needs more than 28 significant digits: the scalar calculator would round it,"
-    " so the batch calculator refuses the row",
+    "the quotient needs more than 28 significant digits: the scalar calculator rounds it, so"
+    " the batch calculator refuses the row rather than differ",
     "无上限 is not a number here: it cannot be rounded, subtracted or stored in a column",
 ]
-
-
-_OVERFLOW: Final = 1
 
 
 _NOT_A_NUMBER: Final = 2
@@ -192,19 +186,13 @@ def _wide(data: Data) -> Data:
 
 
 def _settle(data: Data, bound: int, failed: Codes) -> tuple[Data, int, Codes]:
-    """Back to int64 when it is wide enough; rows beyond 28 significant digits fail."""
+    """Back to int64 when it is wide enough (Python integers are exact at any size, as the
+    scalar calculator's + − × are)."""
     if not isinstance(data, np.ndarray):
-        if abs(data) >= _DIGITS:
-            return 0, 0, _first(failed, _OVERFLOW)
         return data, bound, failed
     if bound <= _INT64 and data.dtype != object:
         return data, bound, failed
     actual = int(np.max(np.abs(data))) if data.size else 0
-    if actual >= _DIGITS:
-        too_large = np.abs(data) >= _DIGITS
-        data = np.where(too_large, 0, data)
-        failed = _first(failed, np.where(too_large, _OVERFLOW, 0))
-        actual = int(np.max(np.abs(data)))
     if actual <= _INT64:
         return data.astype(np.int64), actual, failed
     return data, actual, failed
@@ -572,7 +560,7 @@ def _text_units(field: str, column: Any, scale: int, what: str) -> tuple[Array, 
     for row, text in enumerate(texts):
         if text is None:
             continue
-        rate = scale == 6 and what.startswith("a rate") and text.endswith(("%", "％"))
+        rate = what.startswith("a rate") and text.endswith(("%", "％"))
         try:
             number = Decimal(text[:-1] if rate else text)
         except InvalidOperation:
@@ -593,7 +581,9 @@ def _text_units(field: str, column: Any, scale: int, what: str) -> tuple[Array, 
     return units, [_problem(rows, field, bad.__getitem__)] if bad else []
 
 
-def _number_column(field: str, column: Any, scale: int, what: str) -> tuple[Col, list[Problem]]:
+def _number_column(field: str, column: Any, scale: int, what: str,
+                   digits: int | None) -> tuple[Col, list[Problem]]:
+    """A column of numbers: not negative, below 10**digits (the scalar calculator's bounds)."""
     units, problems = _units(field, column, scale, what)
     negative = units < 0
     if negative.any():
@@ -602,24 +592,33 @@ def _number_column(field: str, column: Any, scale: int, what: str) -> tuple[Col,
             f"must not be negative, got {_decimal_text(int(given[row]), scale)}")))
         units = np.where(negative, 0, units)
     bound = int(units.max()) if units.size else 0
+    if digits is not None and bound >= 10 ** (digits + scale):
+        large = units >= 10 ** (digits + scale)
+        read = units
+        problems.append(_problem(large, field, lambda row: (
+            f"{_decimal_text(int(read[row]), scale)} is out of range; {what} is below "
+            f"10^{digits}")))
+        units = np.where(large, 0, units)
+        bound = int(units.max())
     return Col(units, scale, bound, missing=_absent(column), nonneg=True), problems
 
 
 def _money(field: str, column: Any) -> tuple[Col, list[Problem]]:
-    """元, in 分 (scale 2)."""
-    return _number_column(field, column, 2, "an amount in 元")
+    """元, in 分 (scale 2), below 10^13 元."""
+    return _number_column(field, column, 2, "money (元, to the 分)", 13)
 
 
 def _rate(field: str, column: Any) -> tuple[Col, list[Problem]]:
-    """A rate as a fraction to six decimals (0.0001 %): 0.7, "0.7" and "70%" are all 70 %."""
-    col, problems = _number_column(field, column, 6, "a rate (a fraction such as 0.7, or \"70%\")")
+    """A rate as a fraction to eight decimals: 0.7, "0.7" and "70%" are all 70 %."""
+    col, problems = _number_column(field, column, 8, "a rate (a fraction such as 0.7, or \"70%\")",
+                                   None)
     units = col.data
     assert isinstance(units, np.ndarray)
-    above = units > 10**6
+    above = units > 10**8
     if above.any():
         problems.append(_problem(above, field, lambda row: (
-            f"a rate must not exceed 100%, got {_decimal_text(int(units[row]), 6)}")))
-        col = Col(np.where(above, 0, units), 6, min(col.bound, 10**6), missing=col.missing,
+            f"a rate must not exceed 100%, got {_decimal_text(int(units[row]), 8)}")))
+        col = Col(np.where(above, 0, units), 8, min(col.bound, 10**8), missing=col.missing,
                   nonneg=True)
     return col, problems
 
@@ -789,11 +788,13 @@ class _Rows:
 
     def result(self, outputs: Sequence[tuple[str, Col, Callable[[Col, Any], Any]]]) -> Any:
         """The output table: one column per output, in order (and 错误 with errors="column")."""
-        for name, col, _ in outputs:
+        for name, col, to_arrow in outputs:
             if _some(col.unbounded):  # the scalar calculator returns Infinity; a column cannot
                 self.problems.append(_problem(
                     np.broadcast_to(np.asarray(col.unbounded), (self.count,)), name,
                     lambda row: "is 无上限, which a decimal column cannot hold"))
+            if isinstance(to_arrow, _DecimalOutput):
+                self.problems += to_arrow.too_large(name, col, self.count)
         failed = self._failed_rows()
         if failed is None:
             failed = np.full(self.count, -1, dtype=np.int32)
@@ -890,11 +891,24 @@ def _null(bad: Array | None, missing: Mask, count: int) -> Array | None:
     return np.ones(count, dtype=bool) if missing else bad
 
 
-def _decimal_output(scale: int) -> Callable[[Col, Array | None], Any]:
+class _DecimalOutput:
     """A number as decimal128(16 + scale, scale): money is decimal128(18, 2)."""
-    precision = min(38, 16 + scale)
 
-    def to_arrow(col: Col, null: Array | None) -> Any:
+    def __init__(self, scale: int) -> None:
+        self.scale = scale
+        self.precision = min(38, 16 + scale)
+
+    def too_large(self, name: str, col: Col, count: int) -> list[Problem]:
+        """The rows whose value the column cannot hold (they fail, naming the output)."""
+        data, bound = _rescaled(col, self.scale)
+        if bound < 10**self.precision:
+            return []
+        rows = np.broadcast_to(np.abs(np.asarray(data)) >= 10**self.precision, (count,))
+        kind = f"decimal128({self.precision}, {self.scale})"
+        return [_problem(rows, name, lambda row: f"is too large for a {kind} column")]
+
+    def __call__(self, col: Col, null: Array | None) -> Any:
+        scale, precision = self.scale, self.precision
         if col.scale > scale:  # the backend types every output: cannot happen
             raise ValueError(f"an output has {col.scale} decimals, more than its column's {scale}")
         data, bound = _rescaled(col, scale)
@@ -911,7 +925,11 @@ def _decimal_output(scale: int) -> Callable[[Col, Array | None], Any]:
             words[:, 1] = data >> 63
         return pa.Array.from_buffers(pa.decimal128(precision, scale), len(data),
                                      [_validity(null), pa.py_buffer(words)])
-    return to_arrow
+
+
+def _decimal_output(scale: int) -> _DecimalOutput:
+    """A number as decimal128(16 + scale, scale): money is decimal128(18, 2)."""
+    return _DecimalOutput(scale)
 
 
 def _validity(null: Array | None) -> Any:

@@ -58,18 +58,12 @@ Codes = Array | int  # the failure code per row (0: none), or one for every row
 _INT64: Final = 2**63 - 1
 
 
-_DIGITS: Final = 10**28  # the scalar calculator computes to 28 significant digits
-
-
 _MESSAGES: Final[list[str]] = [
     "",
-    "the amount needs more than 28 significant digits: the scalar calculator would round it,"
-    " so the batch calculator refuses the row",
+    "the quotient needs more than 28 significant digits: the scalar calculator rounds it, so"
+    " the batch calculator refuses the row rather than differ",
     "无上限 is not a number here: it cannot be rounded, subtracted or stored in a column",
 ]
-
-
-_OVERFLOW: Final = 1
 
 
 _NOT_A_NUMBER: Final = 2
@@ -205,19 +199,13 @@ def _wide(data: Data) -> Data:
 
 
 def _settle(data: Data, bound: int, failed: Codes) -> tuple[Data, int, Codes]:
-    """Back to int64 when it is wide enough; rows beyond 28 significant digits fail."""
+    """Back to int64 when it is wide enough (Python integers are exact at any size, as the
+    scalar calculator's + − × are)."""
     if not isinstance(data, np.ndarray):
-        if abs(data) >= _DIGITS:
-            return 0, 0, _first(failed, _OVERFLOW)
         return data, bound, failed
     if bound <= _INT64 and data.dtype != object:
         return data, bound, failed
     actual = int(np.max(np.abs(data))) if data.size else 0
-    if actual >= _DIGITS:
-        too_large = np.abs(data) >= _DIGITS
-        data = np.where(too_large, 0, data)
-        failed = _first(failed, np.where(too_large, _OVERFLOW, 0))
-        actual = int(np.max(np.abs(data)))
     if actual <= _INT64:
         return data.astype(np.int64), actual, failed
     return data, actual, failed
@@ -703,7 +691,7 @@ def _text_units(field: str, column: Any, scale: int, what: str) -> tuple[Array, 
     for row, text in enumerate(texts):
         if text is None:
             continue
-        rate = scale == 6 and what.startswith("a rate") and text.endswith(("%", "％"))
+        rate = what.startswith("a rate") and text.endswith(("%", "％"))
         try:
             number = Decimal(text[:-1] if rate else text)
         except InvalidOperation:
@@ -724,7 +712,9 @@ def _text_units(field: str, column: Any, scale: int, what: str) -> tuple[Array, 
     return units, [_problem(rows, field, bad.__getitem__)] if bad else []
 
 
-def _number_column(field: str, column: Any, scale: int, what: str) -> tuple[Col, list[Problem]]:
+def _number_column(field: str, column: Any, scale: int, what: str,
+                   digits: int | None) -> tuple[Col, list[Problem]]:
+    """A column of numbers: not negative, below 10**digits (the scalar calculator's bounds)."""
     units, problems = _units(field, column, scale, what)
     negative = units < 0
     if negative.any():
@@ -733,34 +723,43 @@ def _number_column(field: str, column: Any, scale: int, what: str) -> tuple[Col,
             f"must not be negative, got {_decimal_text(int(given[row]), scale)}")))
         units = np.where(negative, 0, units)
     bound = int(units.max()) if units.size else 0
+    if digits is not None and bound >= 10 ** (digits + scale):
+        large = units >= 10 ** (digits + scale)
+        read = units
+        problems.append(_problem(large, field, lambda row: (
+            f"{_decimal_text(int(read[row]), scale)} is out of range; {what} is below "
+            f"10^{digits}")))
+        units = np.where(large, 0, units)
+        bound = int(units.max())
     return Col(units, scale, bound, missing=_absent(column), nonneg=True), problems
 
 
 def _money(field: str, column: Any) -> tuple[Col, list[Problem]]:
-    """元, in 分 (scale 2)."""
-    return _number_column(field, column, 2, "an amount in 元")
+    """元, in 分 (scale 2), below 10^13 元."""
+    return _number_column(field, column, 2, "money (元, to the 分)", 13)
 
 
 def _count(field: str, column: Any) -> tuple[Col, list[Problem]]:
-    """A whole number (人, 次)."""
-    return _number_column(field, column, 0, "a whole number")
+    """A whole number (人, 次), below 10^12."""
+    return _number_column(field, column, 0, "a whole number", 12)
 
 
 def _decimal(field: str, column: Any) -> tuple[Col, list[Problem]]:
-    """A number (年, 个月, 倍, …) to six decimals."""
-    return _number_column(field, column, 6, "a number")
+    """A number (年, 个月, 倍, …) to eight decimals, below 10^12."""
+    return _number_column(field, column, 8, "a number", 12)
 
 
 def _rate(field: str, column: Any) -> tuple[Col, list[Problem]]:
-    """A rate as a fraction to six decimals (0.0001 %): 0.7, "0.7" and "70%" are all 70 %."""
-    col, problems = _number_column(field, column, 6, "a rate (a fraction such as 0.7, or \"70%\")")
+    """A rate as a fraction to eight decimals: 0.7, "0.7" and "70%" are all 70 %."""
+    col, problems = _number_column(field, column, 8, "a rate (a fraction such as 0.7, or \"70%\")",
+                                   None)
     units = col.data
     assert isinstance(units, np.ndarray)
-    above = units > 10**6
+    above = units > 10**8
     if above.any():
         problems.append(_problem(above, field, lambda row: (
-            f"a rate must not exceed 100%, got {_decimal_text(int(units[row]), 6)}")))
-        col = Col(np.where(above, 0, units), 6, min(col.bound, 10**6), missing=col.missing,
+            f"a rate must not exceed 100%, got {_decimal_text(int(units[row]), 8)}")))
+        col = Col(np.where(above, 0, units), 8, min(col.bound, 10**8), missing=col.missing,
                   nonneg=True)
     return col, problems
 
@@ -964,11 +963,13 @@ class _Rows:
 
     def result(self, outputs: Sequence[tuple[str, Col, Callable[[Col, Any], Any]]]) -> Any:
         """The output table: one column per output, in order (and 错误 with errors="column")."""
-        for name, col, _ in outputs:
+        for name, col, to_arrow in outputs:
             if _some(col.unbounded):  # the scalar calculator returns Infinity; a column cannot
                 self.problems.append(_problem(
                     np.broadcast_to(np.asarray(col.unbounded), (self.count,)), name,
                     lambda row: "is 无上限, which a decimal column cannot hold"))
+            if isinstance(to_arrow, _DecimalOutput):
+                self.problems += to_arrow.too_large(name, col, self.count)
         failed = self._failed_rows()
         if failed is None:
             failed = np.full(self.count, -1, dtype=np.int32)
@@ -1065,11 +1066,24 @@ def _null(bad: Array | None, missing: Mask, count: int) -> Array | None:
     return np.ones(count, dtype=bool) if missing else bad
 
 
-def _decimal_output(scale: int) -> Callable[[Col, Array | None], Any]:
+class _DecimalOutput:
     """A number as decimal128(16 + scale, scale): money is decimal128(18, 2)."""
-    precision = min(38, 16 + scale)
 
-    def to_arrow(col: Col, null: Array | None) -> Any:
+    def __init__(self, scale: int) -> None:
+        self.scale = scale
+        self.precision = min(38, 16 + scale)
+
+    def too_large(self, name: str, col: Col, count: int) -> list[Problem]:
+        """The rows whose value the column cannot hold (they fail, naming the output)."""
+        data, bound = _rescaled(col, self.scale)
+        if bound < 10**self.precision:
+            return []
+        rows = np.broadcast_to(np.abs(np.asarray(data)) >= 10**self.precision, (count,))
+        kind = f"decimal128({self.precision}, {self.scale})"
+        return [_problem(rows, name, lambda row: f"is too large for a {kind} column")]
+
+    def __call__(self, col: Col, null: Array | None) -> Any:
+        scale, precision = self.scale, self.precision
         if col.scale > scale:  # the backend types every output: cannot happen
             raise ValueError(f"an output has {col.scale} decimals, more than its column's {scale}")
         data, bound = _rescaled(col, scale)
@@ -1086,7 +1100,11 @@ def _decimal_output(scale: int) -> Callable[[Col, Array | None], Any]:
             words[:, 1] = data >> 63
         return pa.Array.from_buffers(pa.decimal128(precision, scale), len(data),
                                      [_validity(null), pa.py_buffer(words)])
-    return to_arrow
+
+
+def _decimal_output(scale: int) -> _DecimalOutput:
+    """A number as decimal128(16 + scale, scale): money is decimal128(18, 2)."""
+    return _DecimalOutput(scale)
 
 
 def _validity(null: Array | None) -> Any:
@@ -1153,7 +1171,7 @@ def 规则_单位缴费基数(上年度职工工资总额: Col, 全区上年度�
 
 
 def 规则_个人缴费基数(参保类型: Col, 本人工资: Col, 全区上年度平均工资: Col) -> Col:
-    """个人缴费基数 = 按 参保类型 { 单位职工: 若 已给出(本人工资) 则 本人工资 否则 错误(\"本人工资：单位职工的缴费基数为本人工资收入，须给出\") 灵活就业人员: 全区上年度平均工资 × 灵活就业缴费基数比例 领取失业保险金人员: 全区上年度平均工资 × 领取失业保险金人员缴费基数比例 }
+    """个人缴费基数 = 按 参保类型 { 单位职工: 若 已给出(本人工资) 则 本人工资 否则 错误(\"本人工资：单位职工的缴费基数为本人工资收入，须给出\")；灵活就业人员: 全区上年度平均工资 × 灵活就业缴费基数比例；领取失业保险金人员: 全区上年度平均工资 × 领取失业保险金人员缴费基数比例 }
 
     出处：nmg_pooling_draft 二（二）、统一筹资缴费政策
     """
@@ -1176,7 +1194,7 @@ def 规则_单位缴费额(单位缴费基数: Col, 单位费率: Col) -> Col:
 
 
 def 规则_职工个人缴费(参保类型: Col, 个人缴费基数: Col) -> Col:
-    """职工个人缴费 = 按 参保类型 { 单位职工: 四舍五入(个人缴费基数 × 职工个人费率) 其他: 不适用 }
+    """职工个人缴费 = 按 参保类型 { 单位职工: 四舍五入(个人缴费基数 × 职工个人费率)；其他: 不适用 }
 
     出处：nmg_pooling_draft 二（二）、统一筹资缴费政策
     """
@@ -1327,7 +1345,7 @@ def 退休免缴(table: object, /, *, errors: str = "raise", **constants: object
 
     输出 (the columns of the result, in this order):
         免缴 (是否: bool)
-        还需缴费年限 (年: decimal128(22, 6))
+        还需缴费年限 (年: decimal128(24, 8))
 
     errors=\"raise\" raises ValueError naming the column, the first bad row and the
     clause; errors=\"column\" returns every row, the bad ones empty, with the message
@@ -1346,5 +1364,5 @@ def _退休免缴_rows(rows: _Rows) -> pa.Table:
     还需缴费年限 = rows.rule(规则_还需缴费年限(规定缴费年限, 累计缴费年限), "还需缴费年限 (nmg_pooling_draft 二（二）、统一筹资缴费政策)")
     return rows.result((
         ("免缴", 免缴, _bool_output),
-        ("还需缴费年限", 还需缴费年限, _decimal_output(6)),
+        ("还需缴费年限", 还需缴费年限, _decimal_output(8)),
     ))

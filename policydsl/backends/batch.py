@@ -40,9 +40,10 @@ from .python import GenerationError
 
 RUNTIME = Path(__file__).resolve().parent.parent / "templates" / "batch_runtime.py"
 
-# Inputs are read at a fixed scale (decimals): money in 分, counts whole, the rest to 10**-6.
-INPUT_SCALES = {"money": 2, "count": 0, "rate": 6, "points": 6, "multiple": 6, "years": 6,
-                "months": 6, "days": 6, "age": 6, "number": 6}
+# Inputs are read at a fixed scale (decimals), the scalar calculators' bounds: money in 分,
+# counts whole, the rest to 10**-8.
+INPUT_SCALES = {"money": 2, "count": 0, "rate": 8, "points": 8, "multiple": 8, "years": 8,
+                "months": 8, "days": 8, "age": 8, "number": 8}
 NUMBER_KINDS = frozenset(INPUT_SCALES) | {"zero", "unbounded"}
 CONVERTERS = {"money": "_money", "count": "_count", "rate": "_rate", "points": "_decimal",
               "multiple": "_decimal", "years": "_decimal", "months": "_decimal", "days": "_decimal",
