@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from policydsl import api, outputs
+from policydsl import api, outputs, runner
 from policydsl.cli import main
 from policydsl.diagnostics import Diagnostic, render_all
 from policydsl.loader import MAX_FILE_BYTES, Loader
@@ -459,3 +460,63 @@ def test_no_path_in_a_policy_shows_the_secret(tree: Path, written: str, kind: st
     shown = render_all(result.diagnostics, result.sources)
     assert "SECRET-LINE-9c1e" not in shown and "root:x:0:0" not in shown
     assert not result.ok  # the secret's quote is never found
+
+
+# ---------------------------------------------------------------- SECURITY.md tells the truth
+BOUNDS_POLICY = """政策 b
+标题 "测试"
+通知 "notice.txt"
+条款 一 「补助」 {
+  引文 「财政补助640元」
+  输入 费用: 元
+  输入 比例: %
+  输入 年数: 年
+  输入 次数: 次
+  规则 支付 = 费用 × 比例
+  规则 年 = 年数
+  规则 次 = 次数
+}
+计算 算 "测试计算" {
+  输出 支付 = 支付
+  输出 年 = 年
+  输出 次 = 次
+}
+"""
+
+
+def test_security_md_states_the_calculators_bounds(folder: Path) -> None:
+    """Each bound of SECURITY.md's table, just inside and just outside, on a generated calculator."""
+    table = (Path(__file__).parent.parent / "SECURITY.md").read_text(encoding="utf-8")
+    money = re.search(r"\| money .*at most (\d+) decimals\), not negative, below 10\^(\d+) 元 \|", table)
+    rate = re.search(r"\| a rate .*0 to 100 % .*at most (\d+) decimals \|", table)
+    number = re.search(r"\| other numbers .*not negative, below 10\^(\d+), at most (\d+) decimals \|", table)
+    text = re.search(r"\| a number given as text \| at most (\d+) characters \|", table)
+    assert money and rate and number and text, "SECURITY.md's table of bounds changed its form"
+    cents, money_digits = map(int, money.groups())
+    rate_places = int(rate.group(1))
+    number_digits, number_places = map(int, number.groups())
+    longest = int(text.group(1))
+    write(folder / "b.policy", BOUNDS_POLICY)
+    checked = api.check([folder / "b.policy"])
+    assert checked.ok, checked.diagnostics
+    policy = checked.policies[0]
+    ok = {"费用": "1", "比例": "1", "年数": "1", "次数": "1"}
+
+    def refused(**values: str) -> str:
+        try:
+            runner.call(policy, policy.calculators[0], {**ok, **values}, explain=False)
+        except ValueError as err:
+            return str(err)
+        return ""
+
+    inside = [{"费用": "9" * money_digits + "." + "9" * cents}, {"比例": "0." + "0" * (rate_places - 1) + "1"},
+              {"比例": "1"}, {"年数": "9" * number_digits + "." + "9" * number_places},
+              {"次数": "9" * number_digits}, {"次数": "0" * (longest - 1) + "1"}]
+    outside = [{"费用": "1" + "0" * money_digits}, {"费用": "0." + "0" * cents + "1"},
+               {"比例": "0." + "0" * rate_places + "1"}, {"比例": "1." + "0" * (rate_places - 1) + "1"},
+               {"年数": "1" + "0" * number_digits}, {"年数": "0." + "0" * number_places + "1"},
+               {"次数": "1.5"}, {"次数": "-1"}, {"费用": "0" * longest + "1"}]
+    assert [refused(**values) for values in inside] == [""] * len(inside)
+    for values in outside:
+        message = refused(**values)
+        assert message.startswith(next(iter(values)) + ": "), (values, message)
