@@ -49,7 +49,7 @@ def root_option(func: F) -> F:
     option = click.option(
         "--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
         help="The project root: a policy may name only files inside it. Default: the nearest "
-             "folder above each policy holding .git or pyproject.toml.")
+             "folder above each policy holding .git or pyproject.toml, else the folder named.")
     return option(func)
 
 
