@@ -166,11 +166,15 @@ class Loader:
                 holding, key=lambda n: len(n.parts), default=None)
         return self._roots[folder]
 
-    def _known_folders(self) -> list[Path]:
-        """Folders a path may start from: named ones, and those of the files read so far
-        (every policy is read before it names anything; a subclass's sources count too)."""
+    def _starts(self, path: Path) -> list[Path]:
+        """The known folders `path` starts from: named ones and those of the files read so far
+        (every policy is read before it names anything), else those of a subclass's sources
+        (an editor's open files)."""
+        starts = [folder for folder in (*self._named, *self._read_from) if _below(path, folder)]
+        if starts:
+            return starts
         shown = {Path(os.path.abspath(p)).parent for p in self.sources()}
-        return [*self._named, *self._read_from, *shown]
+        return [folder for folder in shown if _below(path, folder)]
 
     def admit(self, path: Path) -> Path | Diagnostic:
         """The real path to read `path` from, or a diagnostic saying why it may not be read.
@@ -180,9 +184,8 @@ class Loader:
         below no known folder was written absolute.
         """
         absolute = path.absolute()
-        known = self._known_folders()
-        starts = [folder for folder in known if _below(absolute, folder)]
-        if not starts and known:
+        starts = self._starts(absolute)
+        if not starts and (self._named or self._read_from or self.sources()):
             return self._refusal(path, f"{path} is an absolute path",
                                        "write the path relative to the policy that names it")
         start = max(starts, key=lambda f: len(f.parts)) if starts else absolute.parent
