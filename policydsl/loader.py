@@ -181,13 +181,14 @@ class Loader:
 
         The compiler joins a written path to the folder of the policy naming it, keeping its
         `..` parts, so that folder is the longest known folder the path starts with; a path
-        below no known folder was written absolute.
+        below no known folder was written absolute.  (The first file of a loader told of no
+        folder — a library caller's — is read from its own folder.)
         """
         absolute = path.absolute()
         starts = self._starts(absolute)
         if not starts and (self._named or self._read_from or self.sources()):
             return self._refusal(path, f"{path} is an absolute path",
-                                       "write the path relative to the policy that names it")
+                                 "write the path relative to the policy that names it")
         start = max(starts, key=lambda f: len(f.parts)) if starts else absolute.parent
         real = real_path(absolute)
         root = self.project_root(real_path(start))
