@@ -28,6 +28,7 @@ import attrs
 import pytest
 
 from policydsl import api, ast, fmt, words
+from policydsl.provenance import Quote
 
 from .conftest import POLICIES, ROOT
 
@@ -351,7 +352,7 @@ def test_hover_on_every_parameter_shows_the_quote_that_prints_it_and_its_notice_
                 assert f"参数 {param.name}" in shown
                 assert number.text in shown
                 assert f"条款 {clause.number}、{clause.heading}" in shown
-                printed = [q for q in clause.quotes if normalize(number.text) in normalize(q.text)]
+                printed = [q for q in clause.quotes if Quote.of(q.text).holds(number)]
                 assert any(q.text in shown for q in printed), (param.name, shown)
                 quote = next(q for q in printed if q.text in shown)
                 assert f"{notice}:{notice_line(path.parent / str(notice), quote.text)}" in shown

@@ -105,9 +105,10 @@ def test_footnote_links_point_at_existing_clause_anchors() -> None:
 
 
 def test_the_budget_of_a_class_three_area(shipped: api.CheckResult) -> None:
-    """How much more does a 三类 area's budget pay per resident in 2024 than in 2023?"""
+    """How much more does a 三类 area's budget pay per resident in 2024 than in 2023?  At
+    least that much: the subsidy is 不低于 640 (670) 元, and the 盟市旗县 part grows with it."""
     rows = source_rows("subsidy_split.md")
-    assert rows["盟市旗县 · 三类"][:2] == ["38.40 元[^1]", "40.20 元 (+1.80)[^1]"]
+    assert rows["盟市旗县 · 三类"][:2] == ["≥38.40 元[^1]", "≥40.20 元 (+1.80)[^1]"]
     assert rows["县级 · 一般县"][2] == "102.00 元[^3]"
 
 

@@ -21,13 +21,17 @@ import datetime
 import decimal
 import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
-from typing import Any, Final, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, NoReturn, TypeVar
 
 __all__ = [
     "Step",
     "三级医疗机构目录外费用比例",
+    "三重制度单次结算",
+    "三重制度单次结算结果",
+    "三重制度单次结算输入",
+    "三重制度单次结算逐次",
     "三重制度报销",
     "三重制度报销结果",
     "三重制度报销输入",
@@ -41,10 +45,17 @@ __all__ = [
     "因病致贫重病患者认定结果",
     "因病致贫重病患者认定输入",
     "因病返贫监测比例",
+    "困难群众大病支付比例提高",
+    "困难群众大病最高支付限额",
+    "困难群众大病起付标准降低比例",
     "基本医疗保险参保率",
     "大病保险最低支付比例",
     "定额资助最低比例",
+    "实施评估完成年度",
     "救助对象身份",
+    "未按规定转诊不纳入救助",
+    "特困人员救助比例",
+    "特困人员资助比例",
     "盟市实施方案出台期限",
     "资助参保",
     "资助参保结果",
@@ -56,12 +67,13 @@ __all__ = [
 
 
 class 救助对象身份(enum.Enum):
-    """救助对象身份：特困人员、低保对象、返贫致贫人口、低保边缘家庭成员、因病致贫重病患者、普通参保人（排在前面的优先：就高不就低）"""
+    """救助对象身份：特困人员、低保对象、返贫致贫人口、低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者、普通参保人（排在前面的优先：就高不就低）"""
 
     特困人员 = "特困人员"
     低保对象 = "低保对象"
     返贫致贫人口 = "返贫致贫人口"
     低保边缘家庭成员 = "低保边缘家庭成员"
+    易返贫致贫人口 = "易返贫致贫人口"
     因病致贫重病患者 = "因病致贫重病患者"
     普通参保人 = "普通参保人"
 
@@ -87,6 +99,18 @@ _INFINITY: Final = Decimal("Infinity")
 
 
 _MAX_TEXT: Final = 64  # characters of a number given as text
+
+
+_MONEY_SEEN: Final[dict[Any, Decimal]] = {}
+
+
+_RATE_SEEN: Final[dict[Any, Decimal]] = {}
+
+
+_TIERS_SEEN: Final[dict[object, tuple[tuple[Decimal, Decimal], ...]]] = {}  # the last few schedules
+
+
+_SEEN_AT_MOST: Final = 4096
 
 
 _EXACT: Final = decimal.Context(
@@ -150,23 +174,40 @@ def _bounded(field: str, number: Decimal, places: int, digits: int, what: str) -
 
 def _money(field: str, value: object) -> Decimal:
     """An amount in 元: a whole number of 分 (two decimals at most), not negative."""
-    if type(value) is Decimal and value.is_finite() and not value.is_signed() and \
-            value.as_tuple().exponent >= -2 and value.adjusted() < 15:  # type: ignore[operator]
-        return value
-    number = _decimal(field, value, "an amount in 元")
-    return _bounded(field, number, 2, 15, "money is in 元 to the 分, below 10^15")
+    kind = type(value)
+    if kind is str or kind is Decimal and value.is_finite():  # type: ignore[attr-defined]
+        known = _MONEY_SEEN.get(value)
+        if known is not None:
+            return known
+    number = _bounded(field, _decimal(field, value, "an amount in 元"), 2, 13,
+                      "money is in 元 to the 分, below 10^13")
+    return _remember(_MONEY_SEEN, value, number) if kind is str or kind is Decimal else number
 
 
 def _rate(field: str, value: object) -> Decimal:
     """A rate as a fraction: 0.7, "0.7" and "70%" are all 70 %; within 0–100 %."""
-    if type(value) is str and value.endswith(("%", "％")):
-        rate = _bounded(field, _decimal(field, value[:-1], "a rate"), 8, 4, "a rate") / 100
+    kind = type(value)
+    if kind is str or kind is Decimal and value.is_finite():  # type: ignore[attr-defined]
+        known = _RATE_SEEN.get(value)
+        if known is not None:
+            return known
+    if kind is str and value.endswith(("%", "％")):  # type: ignore[attr-defined]
+        rate = _bounded(field, _decimal(field, value[:-1], "a rate"), 6, 4, "a rate") / 100  # type: ignore[index]
     else:
         rate = _bounded(field, _decimal(field, value, "a rate (a fraction such as \"0.7\", or \"70%\")"),
-                        10, 1, "a rate is a fraction from 0 to 1")
+                        8, 1, "a rate is a fraction from 0 to 1")
     if rate > 1:
         raise ValueError(field + ": a rate must not exceed 100%, got " + str(rate))
-    return rate
+    return _remember(_RATE_SEEN, value, rate) if kind is str or kind is Decimal else rate
+
+
+def _remember(seen: dict[Any, Decimal], given: object, number: Decimal) -> Decimal:
+    """Keep a converted value for the next call (text or a Decimal: never a bool or an int,
+    which compare equal to other things)."""
+    if len(seen) >= _SEEN_AT_MOST:
+        seen.clear()
+    seen[given] = number
+    return number
 
 
 def _bool(field: str, value: object) -> bool:
@@ -200,7 +241,23 @@ def _members(field: str, value: object, by_name: Mapping[object, _Member], kind:
 
 def _tiers(field: str, value: object) -> tuple[tuple[Decimal, Decimal], ...]:
     """Tiers of a schedule, ascending, the last open: [{"上限": amount or None, "比例": rate}, …]
-    or [(amount or None, rate), …]."""
+    or [(amount or None, rate), …].  A schedule given again (by value) is not read again."""
+    try:
+        key = (field, tuple([tuple([(k, type(v), v) for k, v in t.items()]) if type(t) is dict else t
+                             for t in value]))  # type: ignore[attr-defined]
+        known = _TIERS_SEEN.get(key)
+    except TypeError:  # not hashable: read it every time
+        return _read_tiers(field, value)
+    if known is not None:
+        return known
+    tiers = _read_tiers(field, value)
+    if len(_TIERS_SEEN) >= 64:
+        _TIERS_SEEN.clear()
+    _TIERS_SEEN[key] = tiers
+    return tiers
+
+
+def _read_tiers(field: str, value: object) -> tuple[tuple[Decimal, Decimal], ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or not value:
         raise ValueError(field + ": expected a non-empty list of tiers {\"上限\": …, \"比例\": …}")
     tiers: list[tuple[Decimal, Decimal]] = []
@@ -239,6 +296,10 @@ def _tier_parts(field: str, number: int, tier: object) -> tuple[object, object]:
 def _broken(field: str, value: object, bound: str, limit: object, source: str) -> str:
     return (field + " = " + str(value) + " breaks the bound " + bound + " (= " + str(limit)
             + ") set by " + source)
+
+
+def _fail(message: str) -> NoReturn:
+    raise ValueError(message)
 
 
 def _highest(values: tuple[_Member, ...], field: str) -> _Member:
@@ -314,20 +375,38 @@ def _show_number(value: Decimal, unit: str) -> str:
         + (" " + unit if unit else "")
 
 
+def _given(inputs: Mapping[str, Any], names: Sequence[str], function: str) -> None:
+    """Refuse an event of a sequence that names an input the calculator does not have."""
+    unknown = [name for name in inputs if name not in names]
+    if unknown:
+        raise ValueError(function + ": no input " + "、".join(unknown) + "; its inputs are "
+                         + "、".join(names))
+
+
 # ---------------------------------------------------------------- constants (folded at compile time)
 _D0: Final = Decimal("0")
 _D0_01: Final = Decimal("0.01")
-_D0_05: Final = Decimal("0.05")
 _D0_6: Final = Decimal("0.6")
 _D0_7: Final = Decimal("0.7")
-_D1: Final = Decimal("1")
+_D12: Final = Decimal("12")
 _救助对象身份_低保对象: Final = 救助对象身份.低保对象
 _救助对象身份_低保边缘家庭成员: Final = 救助对象身份.低保边缘家庭成员
 _救助对象身份_因病致贫重病患者: Final = 救助对象身份.因病致贫重病患者
+_救助对象身份_易返贫致贫人口: Final = 救助对象身份.易返贫致贫人口
 _救助对象身份_普通参保人: Final = 救助对象身份.普通参保人
 _救助对象身份_特困人员: Final = 救助对象身份.特困人员
 _救助对象身份_返贫致贫人口: Final = 救助对象身份.返贫致贫人口
-_C1: Final = Decimal("0.5")  # (1 - 50%) = 50%
+_ARMS1: Final = {救助对象身份.特困人员: "特困人员: (个人缴费标准 × 特困人员资助比例)", 救助对象身份.低保对象: "低保对象、返贫致贫人口: 定额资助标准", 救助对象身份.返贫致贫人口: "低保对象、返贫致贫人口: 定额资助标准", 救助对象身份.低保边缘家庭成员: "低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者、普通参保人: 0 元", 救助对象身份.易返贫致贫人口: "低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者、普通参保人: 0 元", 救助对象身份.因病致贫重病患者: "低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者、普通参保人: 0 元", 救助对象身份.普通参保人: "低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者、普通参保人: 0 元"}  # the arms of 资助金额
+_C2: Final = Decimal("0.5")  # (1 - 困难群众大病起付标准降低比例) = 50%
+_C3: Final = Decimal("0.5")  # (1 - 困难群众大病起付标准降低比例) = 50%
+_ARMS4: Final = {救助对象身份.特困人员: "特困人员、低保对象、返贫致贫人口: 是", 救助对象身份.低保对象: "特困人员、低保对象、返贫致贫人口: 是", 救助对象身份.返贫致贫人口: "特困人员、低保对象、返贫致贫人口: 是", 救助对象身份.低保边缘家庭成员: "低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者、普通参保人: 否", 救助对象身份.易返贫致贫人口: "低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者、普通参保人: 否", 救助对象身份.因病致贫重病患者: "低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者、普通参保人: 否", 救助对象身份.普通参保人: "低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者、普通参保人: 否"}  # the arms of 大病保险倾斜
+_ARMS5: Final = {救助对象身份.特困人员: "特困人员、低保对象: 若 已给出(救助起付线) 则 若 救助起付线 ≤ (全体居民人均可支配收入 × 低保特困起付标准上限比例) 则 救助起付线 否则 错误(救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%) 否则 取消", 救助对象身份.低保对象: "特困人员、低保对象: 若 已给出(救助起付线) 则 若 救助起付线 ≤ (全体居民人均可支配收入 × 低保特困起付标准上限比例) 则 救助起付线 否则 错误(救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%) 否则 取消", 救助对象身份.低保边缘家庭成员: "低保边缘家庭成员: 救助起付线 缺省为 (全体居民人均可支配收入 × 低保边缘起付标准比例)", 救助对象身份.因病致贫重病患者: "因病致贫重病患者: 救助起付线 缺省为 (全体居民人均可支配收入 × 因病致贫起付标准比例)", 救助对象身份.易返贫致贫人口: "易返贫致贫人口、返贫致贫人口: 若 已给出(救助起付线) 则 救助起付线 否则 错误(救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出)", 救助对象身份.返贫致贫人口: "易返贫致贫人口、返贫致贫人口: 若 已给出(救助起付线) 则 救助起付线 否则 错误(救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出)", 救助对象身份.普通参保人: "普通参保人: 0 元"}  # the arms of 医疗救助起付线
+_ARMS6: Final = {救助对象身份.特困人员: "特困人员: 特困人员救助比例", 救助对象身份.低保对象: "低保对象: 低保救助比例", 救助对象身份.返贫致贫人口: "返贫致贫人口、低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者: 其他救助比例", 救助对象身份.低保边缘家庭成员: "返贫致贫人口、低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者: 其他救助比例", 救助对象身份.易返贫致贫人口: "返贫致贫人口、低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者: 其他救助比例", 救助对象身份.因病致贫重病患者: "返贫致贫人口、低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者: 其他救助比例", 救助对象身份.普通参保人: "普通参保人: 0%"}  # the arms of 医疗救助比例
+_C7: Final = Decimal("0.5")  # (1 - 困难群众大病起付标准降低比例) = 50%
+_C8: Final = Decimal("0.5")  # (1 - 困难群众大病起付标准降低比例) = 50%
+_ARMS9: Final = {救助对象身份.特困人员: "特困人员、低保对象、返贫致贫人口: 是", 救助对象身份.低保对象: "特困人员、低保对象、返贫致贫人口: 是", 救助对象身份.返贫致贫人口: "特困人员、低保对象、返贫致贫人口: 是", 救助对象身份.低保边缘家庭成员: "低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者、普通参保人: 否", 救助对象身份.易返贫致贫人口: "低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者、普通参保人: 否", 救助对象身份.因病致贫重病患者: "低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者、普通参保人: 否", 救助对象身份.普通参保人: "低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者、普通参保人: 否"}  # the arms of 大病保险倾斜
+_ARMS10: Final = {救助对象身份.特困人员: "特困人员、低保对象: 若 已给出(救助起付线) 则 若 救助起付线 ≤ (全体居民人均可支配收入 × 低保特困起付标准上限比例) 则 救助起付线 否则 错误(救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%) 否则 取消", 救助对象身份.低保对象: "特困人员、低保对象: 若 已给出(救助起付线) 则 若 救助起付线 ≤ (全体居民人均可支配收入 × 低保特困起付标准上限比例) 则 救助起付线 否则 错误(救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%) 否则 取消", 救助对象身份.低保边缘家庭成员: "低保边缘家庭成员: 救助起付线 缺省为 (全体居民人均可支配收入 × 低保边缘起付标准比例)", 救助对象身份.因病致贫重病患者: "因病致贫重病患者: 救助起付线 缺省为 (全体居民人均可支配收入 × 因病致贫起付标准比例)", 救助对象身份.易返贫致贫人口: "易返贫致贫人口、返贫致贫人口: 若 已给出(救助起付线) 则 救助起付线 否则 错误(救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出)", 救助对象身份.返贫致贫人口: "易返贫致贫人口、返贫致贫人口: 若 已给出(救助起付线) 则 救助起付线 否则 错误(救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出)", 救助对象身份.普通参保人: "普通参保人: 0 元"}  # the arms of 医疗救助起付线
+_ARMS11: Final = {救助对象身份.特困人员: "特困人员: 特困人员救助比例", 救助对象身份.低保对象: "低保对象: 低保救助比例", 救助对象身份.返贫致贫人口: "返贫致贫人口、低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者: 其他救助比例", 救助对象身份.低保边缘家庭成员: "返贫致贫人口、低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者: 其他救助比例", 救助对象身份.易返贫致贫人口: "返贫致贫人口、低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者: 其他救助比例", 救助对象身份.因病致贫重病患者: "返贫致贫人口、低保边缘家庭成员、易返贫致贫人口、因病致贫重病患者: 其他救助比例", 救助对象身份.普通参保人: "普通参保人: 0%"}  # the arms of 医疗救助比例
 
 
 # ---------------------------------------------------------------- parameters of the notice
@@ -337,119 +416,41 @@ _C1: Final = Decimal("0.5")  # (1 - 50%) = 50%
 基本医疗保险参保率: Final = Decimal("0.95")
 # 不低于 45% — nmg_2022_major_illness 二（三）、做好分类资助参保工作
 定额资助最低比例: Final = Decimal("0.45")
+# 全额 = 100% — nmg_2022_major_illness 二（三）、做好分类资助参保工作
+特困人员资助比例: Final = Decimal("1")
 # 不低于 60% — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
 大病保险最低支付比例: Final = Decimal("0.6")
+# 50% — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+困难群众大病起付标准降低比例: Final = Decimal("0.5")
+# 5 个百分点 — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+困难群众大病支付比例提高: Final = Decimal("0.05")
+# 取消最高支付限额 = 无上限 — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+困难群众大病最高支付限额: Final = _INFINITY
 # 不高于 5% — nmg_2022_major_illness 二（七）、合理确定医疗救助标准
 低保特困起付标准上限比例: Final = Decimal("0.05")
 # 10% 左右 — nmg_2022_major_illness 二（七）、合理确定医疗救助标准
 低保边缘起付标准比例: Final = Decimal("0.1")
 # 25% 左右 — nmg_2022_major_illness 二（七）、合理确定医疗救助标准
 因病致贫起付标准比例: Final = Decimal("0.25")
+# 全额 = 100% — nmg_2022_major_illness 二（七）、合理确定医疗救助标准
+特困人员救助比例: Final = Decimal("1")
 # 50% — nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测
 因病返贫监测比例: Final = Decimal("0.5")
 # 不高于 5% — nmg_2022_major_illness 二（十五）、提高综合服务管理水平
 二级医疗机构目录外费用比例: Final = Decimal("0.05")
 # 不高于 10% — nmg_2022_major_illness 二（十五）、提高综合服务管理水平
 三级医疗机构目录外费用比例: Final = Decimal("0.1")
+# 原则上 是 — nmg_2022_major_illness 二（十五）、提高综合服务管理水平
+未按规定转诊不纳入救助: Final = True
 # 2022年11月底 = 2022-11-30 — nmg_2022_major_illness 三（十六）、加强组织领导
 盟市实施方案出台期限: Final = datetime.date(2022, 11, 30)
 # 2023-01-01 起 — nmg_2022_major_illness 三（十六）、加强组织领导
 启动实施日期: Final = datetime.date(2023, 1, 1)
+# 2024 年 — nmg_2022_major_illness 三（十六）、加强组织领导
+实施评估完成年度: Final = Decimal("2024")
 
 
 # ---------------------------------------------------------------- rules
-
-
-def 规则_因病致贫重病患者条件(家庭人均年收入: Decimal, 上年人均可支配收入: Decimal, 家庭人均医疗自付: Decimal, 低保标准: Decimal) -> bool:
-    """因病致贫重病患者条件 = 家庭人均年收入 低于 上年人均可支配收入 且 家庭人均年收入 - 家庭人均医疗自付 低于 低保标准 × 因病致贫低保标准倍数
-
-    出处：nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
-    """
-    return 家庭人均年收入 < 上年人均可支配收入 and 家庭人均年收入 - 家庭人均医疗自付 < 低保标准 * 因病致贫低保标准倍数
-
-
-def 规则_适用身份(身份: tuple[救助对象身份, ...]) -> 救助对象身份:
-    """适用身份 = 就高不就低(身份)
-
-    出处：nmg_2022_major_illness 二（三）、做好分类资助参保工作
-    """
-    return _highest(身份, "身份")
-
-
-def 规则_资助金额(适用身份: 救助对象身份, 个人缴费标准: Decimal, 定额资助标准: Decimal) -> Decimal:
-    """资助金额 = 按 适用身份 { 特困人员: 个人缴费标准 × 全额 低保对象, 返贫致贫人口: 定额资助标准 其他: 0 元 }
-
-    出处：nmg_2022_major_illness 二（三）、做好分类资助参保工作
-    """
-    if 适用身份 is _救助对象身份_特困人员:
-        return 个人缴费标准 * _D1
-    if 适用身份 is _救助对象身份_低保对象 or 适用身份 is _救助对象身份_返贫致贫人口:
-        return 定额资助标准
-    return _D0
-
-
-def 规则_个人实缴(个人缴费标准: Decimal, 资助金额: Decimal) -> Decimal:
-    """个人实缴 = 个人缴费标准 - 资助金额
-
-    出处：nmg_2022_major_illness 二（三）、做好分类资助参保工作
-    """
-    return 个人缴费标准 - 资助金额
-
-
-def 规则_基本医保支付(政策范围内费用: Decimal, 基本医保起付线: Decimal, 基本医保支付比例: Decimal, 基本医保封顶线: Decimal) -> Decimal:
-    """基本医保支付 = 四舍五入(较小(较大(政策范围内费用 - 基本医保起付线, 0 元) × 基本医保支付比例, 基本医保封顶线))
-
-    出处：nmg_2022_major_illness 二（五）、促进三重制度互补衔接
-    """
-    return min(max(政策范围内费用 - 基本医保起付线, _D0) * 基本医保支付比例, 基本医保封顶线).quantize(_D0_01, ROUND_HALF_UP)
-
-
-def 规则_基本医保后自付(政策范围内费用: Decimal, 基本医保支付: Decimal) -> Decimal:
-    """基本医保后自付 = 政策范围内费用 - 基本医保支付
-
-    出处：nmg_2022_major_illness 二（五）、促进三重制度互补衔接
-    """
-    return 政策范围内费用 - 基本医保支付
-
-
-def 规则_大病保险倾斜(适用身份: 救助对象身份) -> bool:
-    """大病保险倾斜 = 按 适用身份 { 特困人员, 低保对象, 返贫致贫人口: 是 其他: 否 }
-
-    出处：nmg_2022_major_illness 二（五）、促进三重制度互补衔接
-    """
-    if 适用身份 is _救助对象身份_特困人员 or 适用身份 is _救助对象身份_低保对象 or 适用身份 is _救助对象身份_返贫致贫人口:
-        return True
-    return False
-
-
-def 规则_适用大病保险起付线(大病保险倾斜: bool, 大病保险起付线: Decimal) -> Decimal:
-    """适用大病保险起付线 = 若 大病保险倾斜 则 大病保险起付线 降低 50% 否则 大病保险起付线
-
-    出处：nmg_2022_major_illness 二（五）、促进三重制度互补衔接
-    """
-    if 大病保险倾斜:
-        return 大病保险起付线 * _C1
-    return 大病保险起付线
-
-
-def 规则_适用大病保险分段(大病保险倾斜: bool, 大病保险分段: tuple[tuple[Decimal, Decimal], ...]) -> tuple[tuple[Decimal, Decimal], ...]:
-    """适用大病保险分段 = 若 大病保险倾斜 则 大病保险分段 提高 5 个百分点 否则 大病保险分段
-
-    出处：nmg_2022_major_illness 二（五）、促进三重制度互补衔接
-    """
-    if 大病保险倾斜:
-        return _shift_tiers(大病保险分段, _D0_05)
-    return 大病保险分段
-
-
-def 规则_适用大病保险封顶线(大病保险倾斜: bool, 大病保险封顶线: Decimal) -> Decimal:
-    """适用大病保险封顶线 = 若 大病保险倾斜 则 无上限 否则 大病保险封顶线
-
-    出处：nmg_2022_major_illness 二（五）、促进三重制度互补衔接
-    """
-    if 大病保险倾斜:
-        return _INFINITY
-    return 大病保险封顶线
 
 
 def 规则_大病保险支付(基本医保后自付: Decimal, 适用大病保险分段: tuple[tuple[Decimal, Decimal], ...], 适用大病保险起付线: Decimal, 适用大病保险封顶线: Decimal) -> Decimal:
@@ -468,82 +469,28 @@ def 规则_保险后自付(基本医保后自付: Decimal, 大病保险支付: D
     return 基本医保后自付 - 大病保险支付
 
 
-def 规则_医疗救助起付线(适用身份: 救助对象身份, 救助起付线: Decimal | None, 全体居民人均可支配收入: Decimal) -> Decimal:
-    """医疗救助起付线 = 按 适用身份 { 特困人员, 低保对象: 若 已给出(救助起付线) 则 (若 救助起付线 不高于 全体居民人均可支配收入 × 低保特困起付标准上限比例 则 救助起付线 否则 错误(\"救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%\")) 否则 取消 低保边缘家庭成员: 救助起付线 缺省为 全体居民人均可支配收入 × 低保边缘起付标准比例 因病致贫重病患者: 救助起付线 缺省为 全体居民人均可支配收入 × 因病致贫起付标准比例 返贫致贫人口: 若 已给出(救助起付线) 则 救助起付线 否则 错误(\"救助起付线：返贫致贫人口的救助起付标准由盟市确定，须给出\") 普通参保人: 0 元 }
-
-    出处：nmg_2022_major_illness 二（七）、合理确定医疗救助标准
-    """
-    if 适用身份 is _救助对象身份_特困人员 or 适用身份 is _救助对象身份_低保对象:
-        if 救助起付线 is not None:
-            if 救助起付线 <= 全体居民人均可支配收入 * 低保特困起付标准上限比例:
-                return 救助起付线
-            raise ValueError("救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%")
-        return _D0
-    if 适用身份 is _救助对象身份_低保边缘家庭成员:
-        return 救助起付线 if 救助起付线 is not None else 全体居民人均可支配收入 * 低保边缘起付标准比例
-    if 适用身份 is _救助对象身份_因病致贫重病患者:
-        return 救助起付线 if 救助起付线 is not None else 全体居民人均可支配收入 * 因病致贫起付标准比例
-    if 适用身份 is _救助对象身份_返贫致贫人口:
-        if 救助起付线 is not None:
-            return 救助起付线
-        raise ValueError("救助起付线：返贫致贫人口的救助起付标准由盟市确定，须给出")
-    return _D0
-
-
-def 规则_医疗救助比例(适用身份: 救助对象身份, 低保救助比例: Decimal, 其他救助比例: Decimal) -> Decimal:
-    """医疗救助比例 = 按 适用身份 { 特困人员: 全额 低保对象: 低保救助比例 普通参保人: 0% 其他: 其他救助比例 }
-
-    出处：nmg_2022_major_illness 二（七）、合理确定医疗救助标准
-    """
-    if 适用身份 is _救助对象身份_特困人员:
-        return _D1
-    if 适用身份 is _救助对象身份_低保对象:
-        return 低保救助比例
-    if 适用身份 is _救助对象身份_普通参保人:
-        return _D0
-    return 其他救助比例
-
-
-def 规则_剩余救助额度(医疗救助年度限额: Decimal, 已用救助额度: Decimal) -> Decimal:
-    """剩余救助额度 = 较大(医疗救助年度限额 - 已用救助额度, 0 元)
-
-    出处：nmg_2022_major_illness 二（八）、统筹完善托底保障措施
-    """
-    return max(医疗救助年度限额 - 已用救助额度, _D0)
-
-
-def 规则_因病致贫监测(保险后自付: Decimal, 农村牧区居民人均可支配收入: Decimal) -> bool:
-    """因病致贫监测 = 保险后自付 高于 农村牧区居民人均可支配收入
-
-    出处：nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测
-    """
-    return 保险后自付 > 农村牧区居民人均可支配收入
-
-
-def 规则_因病返贫监测(保险后自付: Decimal, 农村牧区居民人均可支配收入: Decimal) -> bool:
-    """因病返贫监测 = 保险后自付 高于 农村牧区居民人均可支配收入 × 因病返贫监测比例
-
-    出处：nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测
-    """
-    return 保险后自付 > 农村牧区居民人均可支配收入 * 因病返贫监测比例
-
-
-def 规则_医疗救助支付(规范转诊: bool, 适用身份: 救助对象身份, 保险后自付: Decimal, 医疗救助起付线: Decimal, 医疗救助比例: Decimal, 剩余救助额度: Decimal) -> Decimal:
-    """医疗救助支付 = 若 规范转诊 且 适用身份 ≠ 普通参保人 则 四舍五入(较小(较大(保险后自付 - 医疗救助起付线, 0 元) × 医疗救助比例, 剩余救助额度)) 否则 0 元
+def 规则_医疗救助支付(适用身份: 救助对象身份, 规范转诊: bool, 未按规定转诊不纳入救助: bool, 保险后自付: Decimal, 医疗救助起付线: Decimal, 医疗救助比例: Decimal, 剩余救助额度: Decimal) -> Decimal:
+    """医疗救助支付 = 若 适用身份 ≠ 普通参保人 且 (规范转诊 或 非 未按规定转诊不纳入救助) 则 四舍五入(较小(较大(保险后自付 - 医疗救助起付线, 0 元) × 医疗救助比例, 剩余救助额度)) 否则 0 元
 
     出处：nmg_2022_major_illness 二（十五）、提高综合服务管理水平
     """
-    if 规范转诊 and 适用身份 is not _救助对象身份_普通参保人:
+    if 适用身份 is not _救助对象身份_普通参保人 and (规范转诊 or not 未按规定转诊不纳入救助):
         return min(max(保险后自付 - 医疗救助起付线, _D0) * 医疗救助比例, 剩余救助额度).quantize(_D0_01, ROUND_HALF_UP)
     return _D0
 
 
-def 规则_个人负担(保险后自付: Decimal, 医疗救助支付: Decimal) -> Decimal:
-    """个人负担 = 保险后自付 - 医疗救助支付
+def _when1(基本医保后自付: Decimal, 适用大病保险分段: tuple[tuple[Decimal, Decimal], ...], 适用大病保险起付线: Decimal, 适用大病保险封顶线: Decimal) -> Decimal:
+    """大病保险支付 当 基本医保后自付 为 …: 大病保险支付 computed again"""
+    大病保险支付 = 规则_大病保险支付(基本医保后自付, 适用大病保险分段, 适用大病保险起付线, 适用大病保险封顶线)
+    return 大病保险支付
 
-    出处：nmg_2022_major_illness 二（十五）、提高综合服务管理水平
-    """
-    return 保险后自付 - 医疗救助支付
+
+def _when2(基本医保后自付: Decimal, 适用大病保险分段: tuple[tuple[Decimal, Decimal], ...], 适用大病保险起付线: Decimal, 适用大病保险封顶线: Decimal, 适用身份: 救助对象身份, 规范转诊: bool, 未按规定转诊不纳入救助: bool, 医疗救助起付线: Decimal, 医疗救助比例: Decimal, 剩余救助额度: Decimal) -> Decimal:
+    """医疗救助支付 当 基本医保后自付 为 …: 大病保险支付 → 保险后自付 → 医疗救助支付 computed again"""
+    大病保险支付 = 规则_大病保险支付(基本医保后自付, 适用大病保险分段, 适用大病保险起付线, 适用大病保险封顶线)
+    保险后自付 = 规则_保险后自付(基本医保后自付, 大病保险支付)
+    医疗救助支付 = 规则_医疗救助支付(适用身份, 规范转诊, 未按规定转诊不纳入救助, 保险后自付, 医疗救助起付线, 医疗救助比例, 剩余救助额度)
+    return 医疗救助支付
 
 
 # ---------------------------------------------------------------- calculator 资助参保
@@ -556,13 +503,12 @@ class 资助参保输入:
     定额资助标准: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class 资助参保结果:
-    """The result of 资助参保; explain() tells where each amount comes from."""
+class 资助参保结果(NamedTuple):
+    """The result of 资助参保 (an immutable tuple); explain() tells where each amount comes from."""
 
-    资助金额: Decimal  # 元 — 按 适用身份 { 特困人员: 个人缴费标准 × 全额 低保对象, 返贫致贫人口: 定额资助标准 其他: 0 元 } — nmg_2022_major_illness 二（三）、做好分类资助参保工作
+    资助金额: Decimal  # 元 — 按 适用身份 { 特困人员: 个人缴费标准 × 特困人员资助比例；低保对象, 返贫致贫人口: 定额资助标准；其他: 0 元 } — nmg_2022_major_illness 二（三）、做好分类资助参保工作
     个人实缴: Decimal  # 元 — 个人缴费标准 - 资助金额 — nmg_2022_major_illness 二（三）、做好分类资助参保工作
-    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 资助参保输入
+    given: tuple[Any, ...] = ()  # the converted inputs, in the order of 资助参保输入
     trace: tuple[Step, ...] = ()
 
     @property
@@ -610,18 +556,27 @@ def 资助参保(
         raise ValueError(_broken("定额资助标准", 定额资助标准, "不低于 个人缴费标准 × 定额资助最低比例", 个人缴费标准 * 定额资助最低比例, "nmg_2022_major_illness 二（三）、做好分类资助参保工作"))
     if not 定额资助标准 <= 个人缴费标准:
         raise ValueError(_broken("定额资助标准", 定额资助标准, "不高于 个人缴费标准", 个人缴费标准, "nmg_2022_major_illness 二（三）、做好分类资助参保工作"))
-    with localcontext(_EXACT):
-        适用身份 = 规则_适用身份(身份)
-        资助金额 = 规则_资助金额(适用身份, 个人缴费标准, 定额资助标准)
-        个人实缴 = 规则_个人实缴(个人缴费标准, 资助金额)
+    # exact under Python's default decimal context: no value needs more than 28 digits
+    # 适用身份 = 就高不就低(身份) — nmg_2022_major_illness 二（三）、做好分类资助参保工作
+    适用身份 = _highest(身份, "身份")
+    # 资助金额 = 按 适用身份 { 特困人员: 个人缴费标准 × 特困人员资助比例；低保对象, 返贫致贫人口: 定额资助标准；其他: 0 元 } — nmg_2022_major_illness 二（三）、做好分类资助参保工作
+    资助金额 = (
+        个人缴费标准 * 特困人员资助比例 if 适用身份 is _救助对象身份_特困人员
+        else 定额资助标准 if 适用身份 is _救助对象身份_低保对象 or 适用身份 is _救助对象身份_返贫致贫人口
+        else _D0
+    )
+    # 个人实缴 = 个人缴费标准 - 资助金额 — nmg_2022_major_illness 二（三）、做好分类资助参保工作
+    个人实缴 = 个人缴费标准 - 资助金额
     given = (身份, 个人缴费标准, 定额资助标准)
     trace = (
         Step("身份", 身份, "", "输入", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
         Step("个人缴费标准", 个人缴费标准, "元", "输入", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
         Step("定额资助标准", 定额资助标准, "元", "输入", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
         Step("定额资助最低比例", 定额资助最低比例, "%", "不低于 45%", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
+        Step("特困人员资助比例", 特困人员资助比例, "%", "全额", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
         Step("适用身份", 适用身份, "", "就高不就低(身份)", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
-        Step("资助金额", 资助金额, "元", "按 适用身份 { 特困人员: 个人缴费标准 × 全额 低保对象, 返贫致贫人口: 定额资助标准 其他: 0 元 }", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
+        Step("资助金额 按 适用身份", _ARMS1[适用身份], "", "按", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
+        Step("资助金额", 资助金额, "元", "按 适用身份 { 特困人员: 个人缴费标准 × 特困人员资助比例；低保对象, 返贫致贫人口: 定额资助标准；其他: 0 元 }", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
         Step("个人实缴", 个人实缴, "元", "个人缴费标准 - 资助金额", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
     ) if explain else ()
     return 资助参保结果(资助金额, 个人实缴, given, trace)
@@ -648,20 +603,20 @@ class 三重制度报销输入:
     已用救助额度: Decimal
     农村牧区居民人均可支配收入: Decimal
     规范转诊: bool
+    未按规定转诊不纳入救助: bool
 
 
-@dataclass(frozen=True, slots=True)
-class 三重制度报销结果:
-    """The result of 三重制度报销; explain() tells where each amount comes from."""
+class 三重制度报销结果(NamedTuple):
+    """The result of 三重制度报销 (an immutable tuple); explain() tells where each amount comes from."""
 
     基本医保支付: Decimal  # 元 — 四舍五入(较小(较大(政策范围内费用 - 基本医保起付线, 0 元) × 基本医保支付比例, 基本医保封顶线)) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
     大病保险支付: Decimal  # 元 — 四舍五入(较小(分段累计(基本医保后自付, 适用大病保险分段, 适用大病保险起付线), 适用大病保险封顶线)) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
-    医疗救助支付: Decimal  # 元 — 若 规范转诊 且 适用身份 ≠ 普通参保人 则 四舍五入(较小(较大(保险后自付 - 医疗救助起付线, 0 元) × 医疗救助比例, 剩余救助额度)) 否则 0 元 — nmg_2022_major_illness 二（十五）、提高综合服务管理水平
+    医疗救助支付: Decimal  # 元 — 若 适用身份 ≠ 普通参保人 且 (规范转诊 或 非 未按规定转诊不纳入救助) 则 四舍五入(较小(较大(保险后自付 - 医疗救助起付线, 0 元) × 医疗救助比例, 剩余救助额度)) 否则 0 元 — nmg_2022_major_illness 二（十五）、提高综合服务管理水平
     个人负担: Decimal  # 元 — 保险后自付 - 医疗救助支付 — nmg_2022_major_illness 二（十五）、提高综合服务管理水平
     适用身份: 救助对象身份  # 救助对象身份 — 就高不就低(身份) — nmg_2022_major_illness 二（三）、做好分类资助参保工作
     因病致贫监测: bool  # 是否 — 保险后自付 高于 农村牧区居民人均可支配收入 — nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测
     因病返贫监测: bool  # 是否 — 保险后自付 高于 农村牧区居民人均可支配收入 × 因病返贫监测比例 — nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测
-    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 三重制度报销输入
+    given: tuple[Any, ...] = ()  # the converted inputs, in the order of 三重制度报销输入
     trace: tuple[Step, ...] = ()
 
     @property
@@ -704,9 +659,10 @@ def 三重制度报销(
     已用救助额度: Decimal | int | str = _D0,
     农村牧区居民人均可支配收入: Decimal | int | str,
     规范转诊: bool = True,
+    未按规定转诊不纳入救助: bool = True,
     explain: bool = False,
 ) -> 三重制度报销结果:
-    """基本医保、大病保险、医疗救助三重制度综合保障（先保险后救助）
+    """基本医保、大病保险、医疗救助三重制度综合保障（先保险后救助，每人每年）
 
     输入：
         身份 (一组 救助对象身份) — nmg_2022_major_illness 二（三）、做好分类资助参保工作
@@ -725,6 +681,7 @@ def 三重制度报销(
         已用救助额度 (元) — nmg_2022_major_illness 二（八）、统筹完善托底保障措施
         农村牧区居民人均可支配收入 (元) — nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测
         规范转诊 (是否) — nmg_2022_major_illness 二（十五）、提高综合服务管理水平
+        未按规定转诊不纳入救助 (是否) — nmg_2022_major_illness 二（十五）、提高综合服务管理水平
 
     输出：
         基本医保支付 (元)
@@ -748,12 +705,13 @@ def 三重制度报销(
     大病保险封顶线 = _money("大病保险封顶线", 大病保险封顶线)
     全体居民人均可支配收入 = _money("全体居民人均可支配收入", 全体居民人均可支配收入)
     救助起付线 = None if 救助起付线 is None else _money("救助起付线", 救助起付线)
-    低保救助比例 = _rate("低保救助比例", 低保救助比例)
-    其他救助比例 = _rate("其他救助比例", 其他救助比例)
+    低保救助比例 = 低保救助比例 if 低保救助比例 is _D0_7 else _rate("低保救助比例", 低保救助比例)
+    其他救助比例 = 其他救助比例 if 其他救助比例 is _D0_6 else _rate("其他救助比例", 其他救助比例)
     医疗救助年度限额 = _money("医疗救助年度限额", 医疗救助年度限额)
-    已用救助额度 = _money("已用救助额度", 已用救助额度)
+    已用救助额度 = 已用救助额度 if 已用救助额度 is _D0 else _money("已用救助额度", 已用救助额度)
     农村牧区居民人均可支配收入 = _money("农村牧区居民人均可支配收入", 农村牧区居民人均可支配收入)
     规范转诊 = _bool("规范转诊", 规范转诊)
+    未按规定转诊不纳入救助 = _bool("未按规定转诊不纳入救助", 未按规定转诊不纳入救助)
     for _tier_upper, _tier_rate in 大病保险分段:
         if not _tier_rate >= 大病保险最低支付比例:
             raise ValueError(_broken("大病保险分段", _tier_rate, "不低于 大病保险最低支付比例", 大病保险最低支付比例, "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"))
@@ -761,24 +719,48 @@ def 三重制度报销(
         raise ValueError(_broken("低保救助比例", 低保救助比例, "不低于 70%", _D0_7, "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"))
     if not 其他救助比例 >= _D0_6:
         raise ValueError(_broken("其他救助比例", 其他救助比例, "不低于 60%", _D0_6, "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"))
-    with localcontext(_EXACT):
-        基本医保支付 = 规则_基本医保支付(政策范围内费用, 基本医保起付线, 基本医保支付比例, 基本医保封顶线)
-        基本医保后自付 = 规则_基本医保后自付(政策范围内费用, 基本医保支付)
-        适用身份 = 规则_适用身份(身份)
-        大病保险倾斜 = 规则_大病保险倾斜(适用身份)
-        适用大病保险分段 = 规则_适用大病保险分段(大病保险倾斜, 大病保险分段)
-        适用大病保险起付线 = 规则_适用大病保险起付线(大病保险倾斜, 大病保险起付线)
-        适用大病保险封顶线 = 规则_适用大病保险封顶线(大病保险倾斜, 大病保险封顶线)
-        大病保险支付 = 规则_大病保险支付(基本医保后自付, 适用大病保险分段, 适用大病保险起付线, 适用大病保险封顶线)
-        保险后自付 = 规则_保险后自付(基本医保后自付, 大病保险支付)
-        医疗救助起付线 = 规则_医疗救助起付线(适用身份, 救助起付线, 全体居民人均可支配收入)
-        医疗救助比例 = 规则_医疗救助比例(适用身份, 低保救助比例, 其他救助比例)
-        剩余救助额度 = 规则_剩余救助额度(医疗救助年度限额, 已用救助额度)
-        医疗救助支付 = 规则_医疗救助支付(规范转诊, 适用身份, 保险后自付, 医疗救助起付线, 医疗救助比例, 剩余救助额度)
-        个人负担 = 规则_个人负担(保险后自付, 医疗救助支付)
-        因病致贫监测 = 规则_因病致贫监测(保险后自付, 农村牧区居民人均可支配收入)
-        因病返贫监测 = 规则_因病返贫监测(保险后自付, 农村牧区居民人均可支配收入)
-    given = (身份, 政策范围内费用, 基本医保起付线, 基本医保支付比例, 基本医保封顶线, 大病保险起付线, 大病保险分段, 大病保险封顶线, 全体居民人均可支配收入, 救助起付线, 低保救助比例, 其他救助比例, 医疗救助年度限额, 已用救助额度, 农村牧区居民人均可支配收入, 规范转诊)
+    # exact under Python's default decimal context: no value needs more than 28 digits
+    # 基本医保支付 = 四舍五入(较小(较大(政策范围内费用 - 基本医保起付线, 0 元) × 基本医保支付比例, 基本医保封顶线)) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+    基本医保支付 = min(max(政策范围内费用 - 基本医保起付线, _D0) * 基本医保支付比例, 基本医保封顶线).quantize(_D0_01, ROUND_HALF_UP)
+    # 基本医保后自付 = 政策范围内费用 - 基本医保支付 — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+    基本医保后自付 = 政策范围内费用 - 基本医保支付
+    # 适用身份 = 就高不就低(身份) — nmg_2022_major_illness 二（三）、做好分类资助参保工作
+    适用身份 = _highest(身份, "身份")
+    # 大病保险倾斜 = 按 适用身份 { 特困人员, 低保对象, 返贫致贫人口: 是；其他: 否 } — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+    大病保险倾斜 = True if 适用身份 is _救助对象身份_特困人员 or 适用身份 is _救助对象身份_低保对象 or 适用身份 is _救助对象身份_返贫致贫人口 else False
+    # 适用大病保险分段 = 若 大病保险倾斜 则 大病保险分段 提高 困难群众大病支付比例提高 否则 大病保险分段 — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+    适用大病保险分段 = _shift_tiers(大病保险分段, 困难群众大病支付比例提高) if 大病保险倾斜 else 大病保险分段
+    # 适用大病保险起付线 = 若 大病保险倾斜 则 大病保险起付线 降低 困难群众大病起付标准降低比例 否则 大病保险起付线 — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+    适用大病保险起付线 = 大病保险起付线 * _C3 if 大病保险倾斜 else 大病保险起付线
+    # 适用大病保险封顶线 = 若 大病保险倾斜 则 困难群众大病最高支付限额 否则 大病保险封顶线 — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+    适用大病保险封顶线 = 困难群众大病最高支付限额 if 大病保险倾斜 else 大病保险封顶线
+    大病保险支付 = 规则_大病保险支付(基本医保后自付, 适用大病保险分段, 适用大病保险起付线, 适用大病保险封顶线)
+    保险后自付 = 规则_保险后自付(基本医保后自付, 大病保险支付)
+    # 医疗救助起付线 = 按 适用身份 { 特困人员, 低保对象: 若 已给出(救助起付线) 则 (若 救助起付线 不高于 全体居民人均可支配收入 × 低保特困起付标准上限比例 则 救助起付线 否则 错误("救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%")) 否则 取消；低保边缘家庭成员: 救助起付线 缺省为 全体居民人均可支配收入 × 低保边缘起付标准比例；因病致贫重病患者: 救助起付线 缺省为 全体居民人均可支配收入 × 因病致贫起付标准比例；易返贫致贫人口, 返贫致贫人口: 若 已给出(救助起付线) 则 救助起付线 否则 错误("救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出")；普通参保人: 0 元 } — nmg_2022_major_illness 二（七）、合理确定医疗救助标准
+    医疗救助起付线 = (
+        ((救助起付线 if 救助起付线 <= 全体居民人均可支配收入 * 低保特困起付标准上限比例 else _fail("救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%")) if 救助起付线 is not None else _D0) if 适用身份 is _救助对象身份_特困人员 or 适用身份 is _救助对象身份_低保对象
+        else (救助起付线 if 救助起付线 is not None else 全体居民人均可支配收入 * 低保边缘起付标准比例) if 适用身份 is _救助对象身份_低保边缘家庭成员
+        else (救助起付线 if 救助起付线 is not None else 全体居民人均可支配收入 * 因病致贫起付标准比例) if 适用身份 is _救助对象身份_因病致贫重病患者
+        else (救助起付线 if 救助起付线 is not None else _fail("救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出")) if 适用身份 is _救助对象身份_易返贫致贫人口 or 适用身份 is _救助对象身份_返贫致贫人口
+        else _D0
+    )
+    # 医疗救助比例 = 按 适用身份 { 特困人员: 特困人员救助比例；低保对象: 低保救助比例；返贫致贫人口, 低保边缘家庭成员, 易返贫致贫人口, 因病致贫重病患者: 其他救助比例；普通参保人: 0% } — nmg_2022_major_illness 二（七）、合理确定医疗救助标准
+    医疗救助比例 = (
+        特困人员救助比例 if 适用身份 is _救助对象身份_特困人员
+        else 低保救助比例 if 适用身份 is _救助对象身份_低保对象
+        else 其他救助比例 if 适用身份 is _救助对象身份_返贫致贫人口 or 适用身份 is _救助对象身份_低保边缘家庭成员 or 适用身份 is _救助对象身份_易返贫致贫人口 or 适用身份 is _救助对象身份_因病致贫重病患者
+        else _D0
+    )
+    # 剩余救助额度 = 较大(医疗救助年度限额 - 已用救助额度, 0 元) — nmg_2022_major_illness 二（八）、统筹完善托底保障措施
+    剩余救助额度 = max(医疗救助年度限额 - 已用救助额度, _D0)
+    医疗救助支付 = 规则_医疗救助支付(适用身份, 规范转诊, 未按规定转诊不纳入救助, 保险后自付, 医疗救助起付线, 医疗救助比例, 剩余救助额度)
+    # 个人负担 = 保险后自付 - 医疗救助支付 — nmg_2022_major_illness 二（十五）、提高综合服务管理水平
+    个人负担 = 保险后自付 - 医疗救助支付
+    # 因病致贫监测 = 保险后自付 高于 农村牧区居民人均可支配收入 — nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测
+    因病致贫监测 = 保险后自付 > 农村牧区居民人均可支配收入
+    # 因病返贫监测 = 保险后自付 高于 农村牧区居民人均可支配收入 × 因病返贫监测比例 — nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测
+    因病返贫监测 = 保险后自付 > 农村牧区居民人均可支配收入 * 因病返贫监测比例
+    given = (身份, 政策范围内费用, 基本医保起付线, 基本医保支付比例, 基本医保封顶线, 大病保险起付线, 大病保险分段, 大病保险封顶线, 全体居民人均可支配收入, 救助起付线, 低保救助比例, 其他救助比例, 医疗救助年度限额, 已用救助额度, 农村牧区居民人均可支配收入, 规范转诊, 未按规定转诊不纳入救助)
     trace = (
         Step("身份", 身份, "", "输入", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
         Step("政策范围内费用", 政策范围内费用, "元", "输入", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
@@ -796,29 +778,291 @@ def 三重制度报销(
         Step("已用救助额度", 已用救助额度, "元", "输入", "nmg_2022_major_illness 二（八）、统筹完善托底保障措施"),
         Step("农村牧区居民人均可支配收入", 农村牧区居民人均可支配收入, "元", "输入", "nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测"),
         Step("规范转诊", 规范转诊, "", "输入", "nmg_2022_major_illness 二（十五）、提高综合服务管理水平"),
+        Step("未按规定转诊不纳入救助", 未按规定转诊不纳入救助, "", "输入", "nmg_2022_major_illness 二（十五）、提高综合服务管理水平"),
         Step("大病保险最低支付比例", 大病保险最低支付比例, "%", "不低于 60%", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("困难群众大病起付标准降低比例", 困难群众大病起付标准降低比例, "%", "50%", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("困难群众大病支付比例提高", 困难群众大病支付比例提高, "个百分点", "5 个百分点", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("困难群众大病最高支付限额", 困难群众大病最高支付限额, "", "取消最高支付限额", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
         Step("低保特困起付标准上限比例", 低保特困起付标准上限比例, "%", "不高于 5%", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
         Step("低保边缘起付标准比例", 低保边缘起付标准比例, "%", "10% 左右", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
         Step("因病致贫起付标准比例", 因病致贫起付标准比例, "%", "25% 左右", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("特困人员救助比例", 特困人员救助比例, "%", "全额", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
         Step("因病返贫监测比例", 因病返贫监测比例, "%", "50%", "nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测"),
         Step("基本医保支付", 基本医保支付, "元", "四舍五入(较小(较大(政策范围内费用 - 基本医保起付线, 0 元) × 基本医保支付比例, 基本医保封顶线))", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
         Step("基本医保后自付", 基本医保后自付, "元", "政策范围内费用 - 基本医保支付", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
         Step("适用身份", 适用身份, "", "就高不就低(身份)", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
-        Step("大病保险倾斜", 大病保险倾斜, "", "按 适用身份 { 特困人员, 低保对象, 返贫致贫人口: 是 其他: 否 }", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
-        Step("适用大病保险分段", 适用大病保险分段, "分段", "若 大病保险倾斜 则 大病保险分段 提高 5 个百分点 否则 大病保险分段", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
-        Step("适用大病保险起付线", 适用大病保险起付线, "元", "若 大病保险倾斜 则 大病保险起付线 降低 50% 否则 大病保险起付线", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
-        Step("适用大病保险封顶线", 适用大病保险封顶线, "元", "若 大病保险倾斜 则 无上限 否则 大病保险封顶线", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("大病保险倾斜 按 适用身份", _ARMS4[适用身份], "", "按", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("大病保险倾斜", 大病保险倾斜, "", "按 适用身份 { 特困人员, 低保对象, 返贫致贫人口: 是；其他: 否 }", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("适用大病保险分段", 适用大病保险分段, "分段", "若 大病保险倾斜 则 大病保险分段 提高 困难群众大病支付比例提高 否则 大病保险分段", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("适用大病保险起付线", 适用大病保险起付线, "元", "若 大病保险倾斜 则 大病保险起付线 降低 困难群众大病起付标准降低比例 否则 大病保险起付线", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("适用大病保险封顶线", 适用大病保险封顶线, "元", "若 大病保险倾斜 则 困难群众大病最高支付限额 否则 大病保险封顶线", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
         Step("大病保险支付", 大病保险支付, "元", "四舍五入(较小(分段累计(基本医保后自付, 适用大病保险分段, 适用大病保险起付线), 适用大病保险封顶线))", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
         Step("保险后自付", 保险后自付, "元", "基本医保后自付 - 大病保险支付", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
-        Step("医疗救助起付线", 医疗救助起付线, "元", "按 适用身份 { 特困人员, 低保对象: 若 已给出(救助起付线) 则 (若 救助起付线 不高于 全体居民人均可支配收入 × 低保特困起付标准上限比例 则 救助起付线 否则 错误(\"救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%\")) 否则 取消 低保边缘家庭成员: 救助起付线 缺省为 全体居民人均可支配收入 × 低保边缘起付标准比例 因病致贫重病患者: 救助起付线 缺省为 全体居民人均可支配收入 × 因病致贫起付标准比例 返贫致贫人口: 若 已给出(救助起付线) 则 救助起付线 否则 错误(\"救助起付线：返贫致贫人口的救助起付标准由盟市确定，须给出\") 普通参保人: 0 元 }", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
-        Step("医疗救助比例", 医疗救助比例, "%", "按 适用身份 { 特困人员: 全额 低保对象: 低保救助比例 普通参保人: 0% 其他: 其他救助比例 }", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("医疗救助起付线 按 适用身份", _ARMS5[适用身份], "", "按", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("医疗救助起付线", 医疗救助起付线, "元", "按 适用身份 { 特困人员, 低保对象: 若 已给出(救助起付线) 则 (若 救助起付线 不高于 全体居民人均可支配收入 × 低保特困起付标准上限比例 则 救助起付线 否则 错误(\"救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%\")) 否则 取消；低保边缘家庭成员: 救助起付线 缺省为 全体居民人均可支配收入 × 低保边缘起付标准比例；因病致贫重病患者: 救助起付线 缺省为 全体居民人均可支配收入 × 因病致贫起付标准比例；易返贫致贫人口, 返贫致贫人口: 若 已给出(救助起付线) 则 救助起付线 否则 错误(\"救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出\")；普通参保人: 0 元 }", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("医疗救助比例 按 适用身份", _ARMS6[适用身份], "", "按", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("医疗救助比例", 医疗救助比例, "%", "按 适用身份 { 特困人员: 特困人员救助比例；低保对象: 低保救助比例；返贫致贫人口, 低保边缘家庭成员, 易返贫致贫人口, 因病致贫重病患者: 其他救助比例；普通参保人: 0% }", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
         Step("剩余救助额度", 剩余救助额度, "元", "较大(医疗救助年度限额 - 已用救助额度, 0 元)", "nmg_2022_major_illness 二（八）、统筹完善托底保障措施"),
-        Step("医疗救助支付", 医疗救助支付, "元", "若 规范转诊 且 适用身份 ≠ 普通参保人 则 四舍五入(较小(较大(保险后自付 - 医疗救助起付线, 0 元) × 医疗救助比例, 剩余救助额度)) 否则 0 元", "nmg_2022_major_illness 二（十五）、提高综合服务管理水平"),
+        Step("医疗救助支付", 医疗救助支付, "元", "若 适用身份 ≠ 普通参保人 且 (规范转诊 或 非 未按规定转诊不纳入救助) 则 四舍五入(较小(较大(保险后自付 - 医疗救助起付线, 0 元) × 医疗救助比例, 剩余救助额度)) 否则 0 元", "nmg_2022_major_illness 二（十五）、提高综合服务管理水平"),
         Step("个人负担", 个人负担, "元", "保险后自付 - 医疗救助支付", "nmg_2022_major_illness 二（十五）、提高综合服务管理水平"),
         Step("因病致贫监测", 因病致贫监测, "", "保险后自付 高于 农村牧区居民人均可支配收入", "nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测"),
         Step("因病返贫监测", 因病返贫监测, "", "保险后自付 高于 农村牧区居民人均可支配收入 × 因病返贫监测比例", "nmg_2022_major_illness 二（九）、强化高额医疗费用支出预警监测"),
     ) if explain else ()
     return 三重制度报销结果(基本医保支付, 大病保险支付, 医疗救助支付, 个人负担, 适用身份, 因病致贫监测, 因病返贫监测, given, trace)
+
+
+# ---------------------------------------------------------------- calculator 三重制度单次结算
+@dataclass(frozen=True, slots=True)
+class 三重制度单次结算输入:
+    """The inputs of 三重制度单次结算, converted and checked."""
+
+    身份: tuple[救助对象身份, ...]
+    基本医保起付线: Decimal
+    基本医保支付比例: Decimal
+    基本医保封顶线: Decimal
+    本次政策范围内费用: Decimal
+    年内基本医保已支付: Decimal
+    年内基本医保后自付: Decimal
+    大病保险起付线: Decimal
+    大病保险分段: tuple[tuple[Decimal, Decimal], ...]
+    大病保险封顶线: Decimal
+    全体居民人均可支配收入: Decimal
+    救助起付线: Decimal | None
+    低保救助比例: Decimal
+    其他救助比例: Decimal
+    医疗救助年度限额: Decimal
+    已用救助额度: Decimal
+    规范转诊: bool
+    未按规定转诊不纳入救助: bool
+
+
+class 三重制度单次结算结果(NamedTuple):
+    """The result of 三重制度单次结算 (an immutable tuple); explain() tells where each amount comes from."""
+
+    基本医保支付: Decimal  # 元 — 四舍五入(较小( 较大(本次政策范围内费用 - 基本医保起付线, 0 元) × 基本医保支付比例, 较大(基本医保封顶线 - 年内基本医保已支付, 0 元))) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+    大病保险支付: Decimal  # 元 — (大病保险支付 当 基本医保后自付 为 本次后年内基本医保后自付) - (大病保险支付 当 基本医保后自付 为 年内基本医保后自付) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+    医疗救助支付: Decimal  # 元 — (医疗救助支付 当 基本医保后自付 为 本次后年内基本医保后自付) - (医疗救助支付 当 基本医保后自付 为 年内基本医保后自付) — nmg_2022_major_illness 二（八）、统筹完善托底保障措施
+    个人负担: Decimal  # 元 — 本次基本医保后自付 - 本次大病保险支付 - 本次医疗救助支付 — nmg_2022_major_illness 二（八）、统筹完善托底保障措施
+    年内基本医保已支付: Decimal  # 元 — 累计: after this event — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+    年内基本医保后自付: Decimal  # 元 — 累计: after this event — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+    given: tuple[Any, ...] = ()  # the converted inputs, in the order of 三重制度单次结算输入
+    trace: tuple[Step, ...] = ()
+
+    @property
+    def inputs(self) -> 三重制度单次结算输入:
+        """The inputs this result was computed from, converted and checked."""
+        return 三重制度单次结算输入(*self.given)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "基本医保支付": self.基本医保支付,
+            "大病保险支付": self.大病保险支付,
+            "医疗救助支付": self.医疗救助支付,
+            "个人负担": self.个人负担,
+            "年内基本医保已支付": self.年内基本医保已支付,
+            "年内基本医保后自付": self.年内基本医保后自付,
+        }
+
+    def explain(self) -> str:
+        if not self.trace:
+            return "三重制度单次结算" + ": call with explain=True to record the steps"
+        return _explain("三重制度单次结算", self.trace)
+
+
+def 三重制度单次结算(
+    *,
+    身份: Sequence[救助对象身份 | str],
+    基本医保起付线: Decimal | int | str,
+    基本医保支付比例: Decimal | int | str,
+    基本医保封顶线: Decimal | int | str,
+    本次政策范围内费用: Decimal | int | str,
+    年内基本医保已支付: Decimal | int | str = _D0,
+    年内基本医保后自付: Decimal | int | str = _D0,
+    大病保险起付线: Decimal | int | str,
+    大病保险分段: Sequence[Mapping[str, Any] | tuple[Any, Any]],
+    大病保险封顶线: Decimal | int | str,
+    全体居民人均可支配收入: Decimal | int | str,
+    救助起付线: Decimal | int | str | None = None,
+    低保救助比例: Decimal | int | str = _D0_7,
+    其他救助比例: Decimal | int | str = _D0_6,
+    医疗救助年度限额: Decimal | int | str,
+    已用救助额度: Decimal | int | str = _D0,
+    规范转诊: bool = True,
+    未按规定转诊不纳入救助: bool = True,
+    explain: bool = False,
+) -> 三重制度单次结算结果:
+    """三重制度按次结算（每次住院；大病保险、医疗救助按年度累计额）
+
+    输入：
+        身份 (一组 救助对象身份) — nmg_2022_major_illness 二（三）、做好分类资助参保工作
+        基本医保起付线 (元) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        基本医保支付比例 (%) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        基本医保封顶线 (元) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        本次政策范围内费用 (元) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        年内基本医保已支付 (元) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        年内基本医保后自付 (元) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        大病保险起付线 (元) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        大病保险分段 (分段) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        大病保险封顶线 (元) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        全体居民人均可支配收入 (元) — nmg_2022_major_illness 二（七）、合理确定医疗救助标准
+        救助起付线 (元 (可选)) — nmg_2022_major_illness 二（七）、合理确定医疗救助标准
+        低保救助比例 (%) — nmg_2022_major_illness 二（七）、合理确定医疗救助标准
+        其他救助比例 (%) — nmg_2022_major_illness 二（七）、合理确定医疗救助标准
+        医疗救助年度限额 (元) — nmg_2022_major_illness 二（八）、统筹完善托底保障措施
+        已用救助额度 (元) — nmg_2022_major_illness 二（八）、统筹完善托底保障措施
+        规范转诊 (是否) — nmg_2022_major_illness 二（十五）、提高综合服务管理水平
+        未按规定转诊不纳入救助 (是否) — nmg_2022_major_illness 二（十五）、提高综合服务管理水平
+
+    输出：
+        基本医保支付 (元)
+        大病保险支付 (元)
+        医疗救助支付 (元)
+        个人负担 (元)
+
+    累计（本次之后，供下一次使用）：
+        年内基本医保已支付 (元)
+        年内基本医保后自付 (元)
+
+    Raises ValueError naming the input when an input is of the wrong kind, negative,
+    unknown, or outside a bound the notice sets.  explain=True records every step.
+    """
+    身份 = _members("身份", 身份, _救助对象身份_BY_NAME, "救助对象身份")
+    基本医保起付线 = _money("基本医保起付线", 基本医保起付线)
+    基本医保支付比例 = _rate("基本医保支付比例", 基本医保支付比例)
+    基本医保封顶线 = _money("基本医保封顶线", 基本医保封顶线)
+    本次政策范围内费用 = _money("本次政策范围内费用", 本次政策范围内费用)
+    年内基本医保已支付 = 年内基本医保已支付 if 年内基本医保已支付 is _D0 else _money("年内基本医保已支付", 年内基本医保已支付)
+    年内基本医保后自付 = 年内基本医保后自付 if 年内基本医保后自付 is _D0 else _money("年内基本医保后自付", 年内基本医保后自付)
+    大病保险起付线 = _money("大病保险起付线", 大病保险起付线)
+    大病保险分段 = _tiers("大病保险分段", 大病保险分段)
+    大病保险封顶线 = _money("大病保险封顶线", 大病保险封顶线)
+    全体居民人均可支配收入 = _money("全体居民人均可支配收入", 全体居民人均可支配收入)
+    救助起付线 = None if 救助起付线 is None else _money("救助起付线", 救助起付线)
+    低保救助比例 = 低保救助比例 if 低保救助比例 is _D0_7 else _rate("低保救助比例", 低保救助比例)
+    其他救助比例 = 其他救助比例 if 其他救助比例 is _D0_6 else _rate("其他救助比例", 其他救助比例)
+    医疗救助年度限额 = _money("医疗救助年度限额", 医疗救助年度限额)
+    已用救助额度 = 已用救助额度 if 已用救助额度 is _D0 else _money("已用救助额度", 已用救助额度)
+    规范转诊 = _bool("规范转诊", 规范转诊)
+    未按规定转诊不纳入救助 = _bool("未按规定转诊不纳入救助", 未按规定转诊不纳入救助)
+    for _tier_upper, _tier_rate in 大病保险分段:
+        if not _tier_rate >= 大病保险最低支付比例:
+            raise ValueError(_broken("大病保险分段", _tier_rate, "不低于 大病保险最低支付比例", 大病保险最低支付比例, "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"))
+    if not 低保救助比例 >= _D0_7:
+        raise ValueError(_broken("低保救助比例", 低保救助比例, "不低于 70%", _D0_7, "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"))
+    if not 其他救助比例 >= _D0_6:
+        raise ValueError(_broken("其他救助比例", 其他救助比例, "不低于 60%", _D0_6, "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"))
+    with localcontext(_EXACT):  # + − × never round here
+        # 本次基本医保支付 = 四舍五入(较小( 较大(本次政策范围内费用 - 基本医保起付线, 0 元) × 基本医保支付比例, 较大(基本医保封顶线 - 年内基本医保已支付, 0 元))) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        本次基本医保支付 = min(max(本次政策范围内费用 - 基本医保起付线, _D0) * 基本医保支付比例, max(基本医保封顶线 - 年内基本医保已支付, _D0)).quantize(_D0_01, ROUND_HALF_UP)
+        # 适用身份 = 就高不就低(身份) — nmg_2022_major_illness 二（三）、做好分类资助参保工作
+        适用身份 = _highest(身份, "身份")
+        # 大病保险倾斜 = 按 适用身份 { 特困人员, 低保对象, 返贫致贫人口: 是；其他: 否 } — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        大病保险倾斜 = True if 适用身份 is _救助对象身份_特困人员 or 适用身份 is _救助对象身份_低保对象 or 适用身份 is _救助对象身份_返贫致贫人口 else False
+        # 适用大病保险分段 = 若 大病保险倾斜 则 大病保险分段 提高 困难群众大病支付比例提高 否则 大病保险分段 — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        适用大病保险分段 = _shift_tiers(大病保险分段, 困难群众大病支付比例提高) if 大病保险倾斜 else 大病保险分段
+        # 适用大病保险起付线 = 若 大病保险倾斜 则 大病保险起付线 降低 困难群众大病起付标准降低比例 否则 大病保险起付线 — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        适用大病保险起付线 = 大病保险起付线 * _C8 if 大病保险倾斜 else 大病保险起付线
+        # 适用大病保险封顶线 = 若 大病保险倾斜 则 困难群众大病最高支付限额 否则 大病保险封顶线 — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        适用大病保险封顶线 = 困难群众大病最高支付限额 if 大病保险倾斜 else 大病保险封顶线
+        # 本次基本医保后自付 = 本次政策范围内费用 - 本次基本医保支付 — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        本次基本医保后自付 = 本次政策范围内费用 - 本次基本医保支付
+        # 本次后年内基本医保后自付 = 年内基本医保后自付 + 本次基本医保后自付 — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        本次后年内基本医保后自付 = 年内基本医保后自付 + 本次基本医保后自付
+        # 本次大病保险支付 = (大病保险支付 当 基本医保后自付 为 本次后年内基本医保后自付) - (大病保险支付 当 基本医保后自付 为 年内基本医保后自付) — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        本次大病保险支付 = _when1(本次后年内基本医保后自付, 适用大病保险分段, 适用大病保险起付线, 适用大病保险封顶线) - _when1(年内基本医保后自付, 适用大病保险分段, 适用大病保险起付线, 适用大病保险封顶线)
+        # 医疗救助起付线 = 按 适用身份 { 特困人员, 低保对象: 若 已给出(救助起付线) 则 (若 救助起付线 不高于 全体居民人均可支配收入 × 低保特困起付标准上限比例 则 救助起付线 否则 错误("救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%")) 否则 取消；低保边缘家庭成员: 救助起付线 缺省为 全体居民人均可支配收入 × 低保边缘起付标准比例；因病致贫重病患者: 救助起付线 缺省为 全体居民人均可支配收入 × 因病致贫起付标准比例；易返贫致贫人口, 返贫致贫人口: 若 已给出(救助起付线) 则 救助起付线 否则 错误("救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出")；普通参保人: 0 元 } — nmg_2022_major_illness 二（七）、合理确定医疗救助标准
+        医疗救助起付线 = (
+            ((救助起付线 if 救助起付线 <= 全体居民人均可支配收入 * 低保特困起付标准上限比例 else _fail("救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%")) if 救助起付线 is not None else _D0) if 适用身份 is _救助对象身份_特困人员 or 适用身份 is _救助对象身份_低保对象
+            else (救助起付线 if 救助起付线 is not None else 全体居民人均可支配收入 * 低保边缘起付标准比例) if 适用身份 is _救助对象身份_低保边缘家庭成员
+            else (救助起付线 if 救助起付线 is not None else 全体居民人均可支配收入 * 因病致贫起付标准比例) if 适用身份 is _救助对象身份_因病致贫重病患者
+            else (救助起付线 if 救助起付线 is not None else _fail("救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出")) if 适用身份 is _救助对象身份_易返贫致贫人口 or 适用身份 is _救助对象身份_返贫致贫人口
+            else _D0
+        )
+        # 医疗救助比例 = 按 适用身份 { 特困人员: 特困人员救助比例；低保对象: 低保救助比例；返贫致贫人口, 低保边缘家庭成员, 易返贫致贫人口, 因病致贫重病患者: 其他救助比例；普通参保人: 0% } — nmg_2022_major_illness 二（七）、合理确定医疗救助标准
+        医疗救助比例 = (
+            特困人员救助比例 if 适用身份 is _救助对象身份_特困人员
+            else 低保救助比例 if 适用身份 is _救助对象身份_低保对象
+            else 其他救助比例 if 适用身份 is _救助对象身份_返贫致贫人口 or 适用身份 is _救助对象身份_低保边缘家庭成员 or 适用身份 is _救助对象身份_易返贫致贫人口 or 适用身份 is _救助对象身份_因病致贫重病患者
+            else _D0
+        )
+        # 剩余救助额度 = 较大(医疗救助年度限额 - 已用救助额度, 0 元) — nmg_2022_major_illness 二（八）、统筹完善托底保障措施
+        剩余救助额度 = max(医疗救助年度限额 - 已用救助额度, _D0)
+        # 本次医疗救助支付 = (医疗救助支付 当 基本医保后自付 为 本次后年内基本医保后自付) - (医疗救助支付 当 基本医保后自付 为 年内基本医保后自付) — nmg_2022_major_illness 二（八）、统筹完善托底保障措施
+        本次医疗救助支付 = _when2(本次后年内基本医保后自付, 适用大病保险分段, 适用大病保险起付线, 适用大病保险封顶线, 适用身份, 规范转诊, 未按规定转诊不纳入救助, 医疗救助起付线, 医疗救助比例, 剩余救助额度) - _when2(年内基本医保后自付, 适用大病保险分段, 适用大病保险起付线, 适用大病保险封顶线, 适用身份, 规范转诊, 未按规定转诊不纳入救助, 医疗救助起付线, 医疗救助比例, 剩余救助额度)
+        # 本次个人负担 = 本次基本医保后自付 - 本次大病保险支付 - 本次医疗救助支付 — nmg_2022_major_illness 二（八）、统筹完善托底保障措施
+        本次个人负担 = 本次基本医保后自付 - 本次大病保险支付 - 本次医疗救助支付
+        # 年内基本医保已支付 = 年内基本医保已支付 + 本次基本医保支付 — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        三重制度单次结算_累计_年内基本医保已支付 = 年内基本医保已支付 + 本次基本医保支付
+        # 年内基本医保后自付 = 本次后年内基本医保后自付 — nmg_2022_major_illness 二（五）、促进三重制度互补衔接
+        三重制度单次结算_累计_年内基本医保后自付 = 本次后年内基本医保后自付
+    given = (身份, 基本医保起付线, 基本医保支付比例, 基本医保封顶线, 本次政策范围内费用, 年内基本医保已支付, 年内基本医保后自付, 大病保险起付线, 大病保险分段, 大病保险封顶线, 全体居民人均可支配收入, 救助起付线, 低保救助比例, 其他救助比例, 医疗救助年度限额, 已用救助额度, 规范转诊, 未按规定转诊不纳入救助)
+    trace = (
+        Step("身份", 身份, "", "输入", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
+        Step("基本医保起付线", 基本医保起付线, "元", "输入", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("基本医保支付比例", 基本医保支付比例, "%", "输入", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("基本医保封顶线", 基本医保封顶线, "元", "输入", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("本次政策范围内费用", 本次政策范围内费用, "元", "输入", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("年内基本医保已支付", 年内基本医保已支付, "元", "输入", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("年内基本医保后自付", 年内基本医保后自付, "元", "输入", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("大病保险起付线", 大病保险起付线, "元", "输入", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("大病保险分段", 大病保险分段, "分段", "输入", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("大病保险封顶线", 大病保险封顶线, "元", "输入", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("全体居民人均可支配收入", 全体居民人均可支配收入, "元", "输入", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("救助起付线", 救助起付线, "元", "输入", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("低保救助比例", 低保救助比例, "%", "输入", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("其他救助比例", 其他救助比例, "%", "输入", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("医疗救助年度限额", 医疗救助年度限额, "元", "输入", "nmg_2022_major_illness 二（八）、统筹完善托底保障措施"),
+        Step("已用救助额度", 已用救助额度, "元", "输入", "nmg_2022_major_illness 二（八）、统筹完善托底保障措施"),
+        Step("规范转诊", 规范转诊, "", "输入", "nmg_2022_major_illness 二（十五）、提高综合服务管理水平"),
+        Step("未按规定转诊不纳入救助", 未按规定转诊不纳入救助, "", "输入", "nmg_2022_major_illness 二（十五）、提高综合服务管理水平"),
+        Step("大病保险最低支付比例", 大病保险最低支付比例, "%", "不低于 60%", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("困难群众大病起付标准降低比例", 困难群众大病起付标准降低比例, "%", "50%", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("困难群众大病支付比例提高", 困难群众大病支付比例提高, "个百分点", "5 个百分点", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("困难群众大病最高支付限额", 困难群众大病最高支付限额, "", "取消最高支付限额", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("低保特困起付标准上限比例", 低保特困起付标准上限比例, "%", "不高于 5%", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("低保边缘起付标准比例", 低保边缘起付标准比例, "%", "10% 左右", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("因病致贫起付标准比例", 因病致贫起付标准比例, "%", "25% 左右", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("特困人员救助比例", 特困人员救助比例, "%", "全额", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("本次基本医保支付", 本次基本医保支付, "元", "四舍五入(较小( 较大(本次政策范围内费用 - 基本医保起付线, 0 元) × 基本医保支付比例, 较大(基本医保封顶线 - 年内基本医保已支付, 0 元)))", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("适用身份", 适用身份, "", "就高不就低(身份)", "nmg_2022_major_illness 二（三）、做好分类资助参保工作"),
+        Step("大病保险倾斜 按 适用身份", _ARMS9[适用身份], "", "按", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("大病保险倾斜", 大病保险倾斜, "", "按 适用身份 { 特困人员, 低保对象, 返贫致贫人口: 是；其他: 否 }", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("适用大病保险分段", 适用大病保险分段, "分段", "若 大病保险倾斜 则 大病保险分段 提高 困难群众大病支付比例提高 否则 大病保险分段", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("适用大病保险起付线", 适用大病保险起付线, "元", "若 大病保险倾斜 则 大病保险起付线 降低 困难群众大病起付标准降低比例 否则 大病保险起付线", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("适用大病保险封顶线", 适用大病保险封顶线, "元", "若 大病保险倾斜 则 困难群众大病最高支付限额 否则 大病保险封顶线", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("本次基本医保后自付", 本次基本医保后自付, "元", "本次政策范围内费用 - 本次基本医保支付", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("本次后年内基本医保后自付", 本次后年内基本医保后自付, "元", "年内基本医保后自付 + 本次基本医保后自付", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("本次大病保险支付", 本次大病保险支付, "元", "(大病保险支付 当 基本医保后自付 为 本次后年内基本医保后自付) - (大病保险支付 当 基本医保后自付 为 年内基本医保后自付)", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("医疗救助起付线 按 适用身份", _ARMS10[适用身份], "", "按", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("医疗救助起付线", 医疗救助起付线, "元", "按 适用身份 { 特困人员, 低保对象: 若 已给出(救助起付线) 则 (若 救助起付线 不高于 全体居民人均可支配收入 × 低保特困起付标准上限比例 则 救助起付线 否则 错误(\"救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%\")) 否则 取消；低保边缘家庭成员: 救助起付线 缺省为 全体居民人均可支配收入 × 低保边缘起付标准比例；因病致贫重病患者: 救助起付线 缺省为 全体居民人均可支配收入 × 因病致贫起付标准比例；易返贫致贫人口, 返贫致贫人口: 若 已给出(救助起付线) 则 救助起付线 否则 错误(\"救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出\")；普通参保人: 0 元 }", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("医疗救助比例 按 适用身份", _ARMS11[适用身份], "", "按", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("医疗救助比例", 医疗救助比例, "%", "按 适用身份 { 特困人员: 特困人员救助比例；低保对象: 低保救助比例；返贫致贫人口, 低保边缘家庭成员, 易返贫致贫人口, 因病致贫重病患者: 其他救助比例；普通参保人: 0% }", "nmg_2022_major_illness 二（七）、合理确定医疗救助标准"),
+        Step("剩余救助额度", 剩余救助额度, "元", "较大(医疗救助年度限额 - 已用救助额度, 0 元)", "nmg_2022_major_illness 二（八）、统筹完善托底保障措施"),
+        Step("本次医疗救助支付", 本次医疗救助支付, "元", "(医疗救助支付 当 基本医保后自付 为 本次后年内基本医保后自付) - (医疗救助支付 当 基本医保后自付 为 年内基本医保后自付)", "nmg_2022_major_illness 二（八）、统筹完善托底保障措施"),
+        Step("本次个人负担", 本次个人负担, "元", "本次基本医保后自付 - 本次大病保险支付 - 本次医疗救助支付", "nmg_2022_major_illness 二（八）、统筹完善托底保障措施"),
+        Step("年内基本医保已支付", 三重制度单次结算_累计_年内基本医保已支付, "元", "年内基本医保已支付 + 本次基本医保支付", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+        Step("年内基本医保后自付", 三重制度单次结算_累计_年内基本医保后自付, "元", "本次后年内基本医保后自付", "nmg_2022_major_illness 二（五）、促进三重制度互补衔接"),
+    ) if explain else ()
+    return 三重制度单次结算结果(本次基本医保支付, 本次大病保险支付, 本次医疗救助支付, 本次个人负担, 三重制度单次结算_累计_年内基本医保已支付, 三重制度单次结算_累计_年内基本医保后自付, given, trace)
+
+
+def 三重制度单次结算逐次(事件列表: Sequence[Mapping[str, Any]], /, *, explain: bool = False, **共同输入: Any) -> tuple[三重制度单次结算结果, ...]:
+    """三重制度按次结算（每次住院；大病保险、医疗救助按年度累计额）：逐次计算。
+
+    Each event is a mapping of 三重制度单次结算's inputs; 共同输入 are the inputs every event shares
+    (an event's own value wins).  After each event its 累计 amounts (年内基本医保已支付、年内基本医保后自付) are carried to the next one.
+    """
+    names = {"身份": "身份", "基本医保起付线": "基本医保起付线", "基本医保支付比例": "基本医保支付比例", "基本医保封顶线": "基本医保封顶线", "本次政策范围内费用": "本次政策范围内费用", "年内基本医保已支付": "年内基本医保已支付", "年内基本医保后自付": "年内基本医保后自付", "大病保险起付线": "大病保险起付线", "大病保险分段": "大病保险分段", "大病保险封顶线": "大病保险封顶线", "全体居民人均可支配收入": "全体居民人均可支配收入", "救助起付线": "救助起付线", "低保救助比例": "低保救助比例", "其他救助比例": "其他救助比例", "医疗救助年度限额": "医疗救助年度限额", "已用救助额度": "已用救助额度", "规范转诊": "规范转诊", "未按规定转诊不纳入救助": "未按规定转诊不纳入救助"}
+    results = []
+    carried: dict[str, Any] = {}
+    for number, event in enumerate(事件列表, start=1):
+        where = "三重制度单次结算逐次" + "[" + str(number) + "]"
+        _given({**共同输入, **event}, list(names), where)
+        arguments = {names[k]: v for k, v in {**共同输入, **carried, **event}.items()}
+        result = 三重制度单次结算(**arguments, explain=explain)
+        carried = {"年内基本医保已支付": result.年内基本医保已支付, "年内基本医保后自付": result.年内基本医保后自付}
+        results.append(result)
+    return tuple(results)
 
 
 # ---------------------------------------------------------------- calculator 因病致贫重病患者认定
@@ -832,12 +1076,11 @@ class 因病致贫重病患者认定输入:
     低保标准: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class 因病致贫重病患者认定结果:
-    """The result of 因病致贫重病患者认定; explain() tells where each amount comes from."""
+class 因病致贫重病患者认定结果(NamedTuple):
+    """The result of 因病致贫重病患者认定 (an immutable tuple); explain() tells where each amount comes from."""
 
-    符合: bool  # 是否 — 家庭人均年收入 低于 上年人均可支配收入 且 家庭人均年收入 - 家庭人均医疗自付 低于 低保标准 × 因病致贫低保标准倍数 — nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
-    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 因病致贫重病患者认定输入
+    符合: bool  # 是否 — 家庭人均年收入 低于 上年人均可支配收入 且 家庭人均年收入 - 家庭人均医疗自付 低于 低保标准年额 × 因病致贫低保标准倍数 — nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
+    given: tuple[Any, ...] = ()  # the converted inputs, in the order of 因病致贫重病患者认定输入
     trace: tuple[Step, ...] = ()
 
     @property
@@ -864,13 +1107,13 @@ def 因病致贫重病患者认定(
     低保标准: Decimal | int | str,
     explain: bool = False,
 ) -> 因病致贫重病患者认定结果:
-    """因病致贫重病患者认定条件
+    """因病致贫重病患者认定条件（低保标准按月，收入按年）
 
     输入：
-        家庭人均年收入 (元) — nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
-        家庭人均医疗自付 (元) — nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
-        上年人均可支配收入 (元) — nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
-        低保标准 (元) — nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
+        家庭人均年收入 (元/年) — nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
+        家庭人均医疗自付 (元/年) — nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
+        上年人均可支配收入 (元/年) — nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
+        低保标准 (元/月) — nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
 
     输出：
         符合 (是否)
@@ -882,15 +1125,19 @@ def 因病致贫重病患者认定(
     家庭人均医疗自付 = _money("家庭人均医疗自付", 家庭人均医疗自付)
     上年人均可支配收入 = _money("上年人均可支配收入", 上年人均可支配收入)
     低保标准 = _money("低保标准", 低保标准)
-    with localcontext(_EXACT):
-        因病致贫重病患者条件 = 规则_因病致贫重病患者条件(家庭人均年收入, 上年人均可支配收入, 家庭人均医疗自付, 低保标准)
+    # exact under Python's default decimal context: no value needs more than 28 digits
+    # 低保标准年额 = 低保标准 × 12 个月 — nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
+    低保标准年额 = 低保标准 * _D12
+    # 因病致贫重病患者条件 = 家庭人均年收入 低于 上年人均可支配收入 且 家庭人均年收入 - 家庭人均医疗自付 低于 低保标准年额 × 因病致贫低保标准倍数 — nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围
+    因病致贫重病患者条件 = 家庭人均年收入 < 上年人均可支配收入 and 家庭人均年收入 - 家庭人均医疗自付 < 低保标准年额 * 因病致贫低保标准倍数
     given = (家庭人均年收入, 家庭人均医疗自付, 上年人均可支配收入, 低保标准)
     trace = (
-        Step("家庭人均年收入", 家庭人均年收入, "元", "输入", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
-        Step("家庭人均医疗自付", 家庭人均医疗自付, "元", "输入", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
-        Step("上年人均可支配收入", 上年人均可支配收入, "元", "输入", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
-        Step("低保标准", 低保标准, "元", "输入", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
+        Step("家庭人均年收入", 家庭人均年收入, "元/年", "输入", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
+        Step("家庭人均医疗自付", 家庭人均医疗自付, "元/年", "输入", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
+        Step("上年人均可支配收入", 上年人均可支配收入, "元/年", "输入", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
+        Step("低保标准", 低保标准, "元/月", "输入", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
         Step("因病致贫低保标准倍数", 因病致贫低保标准倍数, "倍", "1.5 倍", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
-        Step("因病致贫重病患者条件", 因病致贫重病患者条件, "", "家庭人均年收入 低于 上年人均可支配收入 且 家庭人均年收入 - 家庭人均医疗自付 低于 低保标准 × 因病致贫低保标准倍数", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
+        Step("低保标准年额", 低保标准年额, "元", "低保标准 × 12 个月", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
+        Step("因病致贫重病患者条件", 因病致贫重病患者条件, "", "家庭人均年收入 低于 上年人均可支配收入 且 家庭人均年收入 - 家庭人均医疗自付 低于 低保标准年额 × 因病致贫低保标准倍数", "nmg_2022_major_illness 二（一）、科学确定医疗救助对象范围"),
     ) if explain else ()
     return 因病致贫重病患者认定结果(因病致贫重病患者条件, given, trace)

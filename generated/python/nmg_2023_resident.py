@@ -16,11 +16,10 @@ to the 分, only where the policy says 四舍五入, and ÷ keeps 28 significant
 
 from __future__ import annotations
 
-import decimal
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation, localcontext
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final, NamedTuple, TypeVar
 
 __all__ = [
@@ -31,11 +30,13 @@ __all__ = [
     "住院政策范围内基金支付比例",
     "地区类别",
     "地方分担比例",
+    "大病保险筹资测算参考年数",
     "支付方式改革基金支出覆盖率",
     "支付方式改革病种覆盖率",
     "筹资标准",
     "自治区分担比例",
     "补缴",
+    "补缴征收年度",
     "补缴结果",
     "补缴输入",
     "财政分担",
@@ -43,6 +44,7 @@ __all__ = [
     "财政分担输入",
     "财政补助",
     "财政补助增加",
+    "跨省直接结算门诊慢特病种数",
 ]
 
 
@@ -71,9 +73,10 @@ _CENT: Final = Decimal("0.01")
 _MAX_TEXT: Final = 64  # characters of a number given as text
 
 
-_EXACT: Final = decimal.Context(
-    prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
-    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+_MONEY_SEEN: Final[dict[Any, Decimal]] = {}
+
+
+_SEEN_AT_MOST: Final = 4096
 
 
 class Step(NamedTuple):
@@ -132,11 +135,23 @@ def _bounded(field: str, number: Decimal, places: int, digits: int, what: str) -
 
 def _money(field: str, value: object) -> Decimal:
     """An amount in 元: a whole number of 分 (two decimals at most), not negative."""
-    if type(value) is Decimal and value.is_finite() and not value.is_signed() and \
-            value.as_tuple().exponent >= -2 and value.adjusted() < 15:  # type: ignore[operator]
-        return value
-    number = _decimal(field, value, "an amount in 元")
-    return _bounded(field, number, 2, 15, "money is in 元 to the 分, below 10^15")
+    kind = type(value)
+    if kind is str or kind is Decimal and value.is_finite():  # type: ignore[attr-defined]
+        known = _MONEY_SEEN.get(value)
+        if known is not None:
+            return known
+    number = _bounded(field, _decimal(field, value, "an amount in 元"), 2, 13,
+                      "money is in 元 to the 分, below 10^13")
+    return _remember(_MONEY_SEEN, value, number) if kind is str or kind is Decimal else number
+
+
+def _remember(seen: dict[Any, Decimal], given: object, number: Decimal) -> Decimal:
+    """Keep a converted value for the next call (text or a Decimal: never a bool or an int,
+    which compare equal to other things)."""
+    if len(seen) >= _SEEN_AT_MOST:
+        seen.clear()
+    seen[given] = number
+    return number
 
 
 _Member = TypeVar("_Member", bound=enum.Enum)
@@ -213,12 +228,18 @@ _C1: Final = Decimal("128.0")  # (财政补助 × 地方分担比例) = 128 元
 个人缴费: Final = Decimal("380")
 # 原则上 不低于 400 元 — nmg_2023_resident 一、合理确定筹资标准
 下年个人缴费: Final = Decimal("400")
+# 2024 年 — nmg_2023_resident 一、合理确定筹资标准
+补缴征收年度: Final = Decimal("2024")
+# 3 年 — nmg_2023_resident 一、合理确定筹资标准
+大病保险筹资测算参考年数: Final = Decimal("3")
 # 70% 左右 — nmg_2023_resident 二、巩固提高待遇保障水平
 住院政策范围内基金支付比例: Final = Decimal("0.7")
 # 80% 以上 — nmg_2023_resident 五、完善医保支付管理
 支付方式改革病种覆盖率: Final = Decimal("0.8")
 # 50% 以上 — nmg_2023_resident 五、完善医保支付管理
 支付方式改革基金支出覆盖率: Final = Decimal("0.5")
+# 5 种 — nmg_2023_resident 八、提升经办管理服务水平
+跨省直接结算门诊慢特病种数: Final = Decimal("5")
 
 
 # ---------------------------------------------------------------- tables
@@ -235,30 +256,6 @@ _C1: Final = Decimal("128.0")  # (财政补助 × 地方分担比例) = 128 元
 规则_中央: Final = _D512_0
 
 
-def 规则_自治区(地区类别: 地区类别) -> Decimal:
-    """自治区 = 财政补助 × 地方分担比例 × 自治区分担比例[地区类别]
-
-    出处：nmg_2023_resident 一、合理确定筹资标准
-    """
-    return _C1 * 自治区分担比例[地区类别]
-
-
-def 规则_盟市旗县(中央: Decimal, 自治区: Decimal) -> Decimal:
-    """盟市旗县 = 财政补助 - 中央 - 自治区
-
-    出处：nmg_2023_resident 一、合理确定筹资标准
-    """
-    return 财政补助 - 中央 - 自治区
-
-
-def 规则_补缴金额(已缴金额: Decimal) -> Decimal:
-    """补缴金额 = 较大(个人缴费 - 已缴金额, 0 元)
-
-    出处：nmg_2023_resident 一、合理确定筹资标准
-    """
-    return max(个人缴费 - 已缴金额, _D0)
-
-
 # ---------------------------------------------------------------- calculator 财政分担
 @dataclass(frozen=True, slots=True)
 class 财政分担输入:
@@ -267,14 +264,13 @@ class 财政分担输入:
     地区类别: 地区类别
 
 
-@dataclass(frozen=True, slots=True)
-class 财政分担结果:
-    """The result of 财政分担; explain() tells where each amount comes from."""
+class 财政分担结果(NamedTuple):
+    """The result of 财政分担 (an immutable tuple); explain() tells where each amount comes from."""
 
     中央: Decimal  # 元 — 财政补助 × 中央分担比例 — nmg_2023_resident 一、合理确定筹资标准
     自治区: Decimal  # 元 — 财政补助 × 地方分担比例 × 自治区分担比例[地区类别] — nmg_2023_resident 一、合理确定筹资标准
     盟市旗县: Decimal  # 元 — 财政补助 - 中央 - 自治区 — nmg_2023_resident 一、合理确定筹资标准
-    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 财政分担输入
+    given: tuple[Any, ...] = ()  # the converted inputs, in the order of 财政分担输入
     trace: tuple[Step, ...] = ()
 
     @property
@@ -314,10 +310,12 @@ def 财政分担(
     unknown, or outside a bound the notice sets.  explain=True records every step.
     """
     地区类别 = _member("地区类别", 地区类别, _地区类别_BY_NAME, "地区类别")
-    with localcontext(_EXACT):
-        中央 = 规则_中央
-        自治区 = 规则_自治区(地区类别)
-        盟市旗县 = 规则_盟市旗县(中央, 自治区)
+    # exact under Python's default decimal context: no value needs more than 28 digits
+    中央 = 规则_中央
+    # 自治区 = 财政补助 × 地方分担比例 × 自治区分担比例[地区类别] — nmg_2023_resident 一、合理确定筹资标准
+    自治区 = _C1 * 自治区分担比例[地区类别]
+    # 盟市旗县 = 财政补助 - 中央 - 自治区 — nmg_2023_resident 一、合理确定筹资标准
+    盟市旗县 = 财政补助 - 中央 - 自治区
     given = (地区类别,)
     trace = (
         Step("地区类别", 地区类别, "", "输入", "nmg_2023_resident 一、合理确定筹资标准"),
@@ -325,6 +323,7 @@ def 财政分担(
         Step("中央分担比例", 中央分担比例, "%", "80%", "nmg_2023_resident 一、合理确定筹资标准"),
         Step("地方分担比例", 地方分担比例, "%", "20%", "nmg_2023_resident 一、合理确定筹资标准"),
         Step("中央", 中央, "元", "财政补助 × 中央分担比例", "nmg_2023_resident 一、合理确定筹资标准"),
+        Step("自治区分担比例[" + str(地区类别.value) + "]", 自治区分担比例[地区类别], "%", "表", "nmg_2023_resident 一、合理确定筹资标准"),
         Step("自治区", 自治区, "元", "财政补助 × 地方分担比例 × 自治区分担比例[地区类别]", "nmg_2023_resident 一、合理确定筹资标准"),
         Step("盟市旗县", 盟市旗县, "元", "财政补助 - 中央 - 自治区", "nmg_2023_resident 一、合理确定筹资标准"),
     ) if explain else ()
@@ -339,12 +338,11 @@ class 补缴输入:
     已缴金额: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class 补缴结果:
-    """The result of 补缴; explain() tells where each amount comes from."""
+class 补缴结果(NamedTuple):
+    """The result of 补缴 (an immutable tuple); explain() tells where each amount comes from."""
 
     补缴金额: Decimal  # 元 — 较大(个人缴费 - 已缴金额, 0 元) — nmg_2023_resident 一、合理确定筹资标准
-    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 补缴输入
+    given: tuple[Any, ...] = ()  # the converted inputs, in the order of 补缴输入
     trace: tuple[Step, ...] = ()
 
     @property
@@ -380,8 +378,9 @@ def 补缴(
     unknown, or outside a bound the notice sets.  explain=True records every step.
     """
     已缴金额 = _money("已缴金额", 已缴金额)
-    with localcontext(_EXACT):
-        补缴金额 = 规则_补缴金额(已缴金额)
+    # exact under Python's default decimal context: no value needs more than 28 digits
+    # 补缴金额 = 较大(个人缴费 - 已缴金额, 0 元) — nmg_2023_resident 一、合理确定筹资标准
+    补缴金额 = max(个人缴费 - 已缴金额, _D0)
     given = (已缴金额,)
     trace = (
         Step("已缴金额", 已缴金额, "元", "输入", "nmg_2023_resident 一、合理确定筹资标准"),

@@ -20,7 +20,7 @@ import datetime
 import decimal
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any, Final, NamedTuple, TypeVar
 
@@ -36,16 +36,20 @@ __all__ = [
     "大病保险核验",
     "大病保险核验结果",
     "大病保险核验输入",
+    "大病保险筹资测算参考年数",
+    "待遇清单回头看完成年度",
     "总体最高支付限额倍数",
     "支付方式改革基金支出覆盖率",
     "支付方式改革病种覆盖率",
     "筹资标准",
     "自治区分担比例",
+    "补缴征收年度",
     "财政分担",
     "财政分担结果",
     "财政分担输入",
     "财政补助",
     "财政补助增加",
+    "跨省直接结算门诊慢特病种数",
     "集中参保缴费截止日期",
 ]
 
@@ -73,6 +77,12 @@ _CENT: Final = Decimal("0.01")
 
 
 _MAX_TEXT: Final = 64  # characters of a number given as text
+
+
+_MONEY_SEEN: Final[dict[Any, Decimal]] = {}
+
+
+_SEEN_AT_MOST: Final = 4096
 
 
 _EXACT: Final = decimal.Context(
@@ -139,11 +149,23 @@ def _bounded(field: str, number: Decimal, places: int, digits: int, what: str) -
 
 def _money(field: str, value: object) -> Decimal:
     """An amount in 元: a whole number of 分 (two decimals at most), not negative."""
-    if type(value) is Decimal and value.is_finite() and not value.is_signed() and \
-            value.as_tuple().exponent >= -2 and value.adjusted() < 15:  # type: ignore[operator]
-        return value
-    number = _decimal(field, value, "an amount in 元")
-    return _bounded(field, number, 2, 15, "money is in 元 to the 分, below 10^15")
+    kind = type(value)
+    if kind is str or kind is Decimal and value.is_finite():  # type: ignore[attr-defined]
+        known = _MONEY_SEEN.get(value)
+        if known is not None:
+            return known
+    number = _bounded(field, _decimal(field, value, "an amount in 元"), 2, 13,
+                      "money is in 元 to the 分, below 10^13")
+    return _remember(_MONEY_SEEN, value, number) if kind is str or kind is Decimal else number
+
+
+def _remember(seen: dict[Any, Decimal], given: object, number: Decimal) -> Decimal:
+    """Keep a converted value for the next call (text or a Decimal: never a bool or an int,
+    which compare equal to other things)."""
+    if len(seen) >= _SEEN_AT_MOST:
+        seen.clear()
+    seen[given] = number
+    return number
 
 
 _Member = TypeVar("_Member", bound=enum.Enum)
@@ -227,14 +249,22 @@ _C1: Final = Decimal("134.0")  # (财政补助 × 地方分担比例) = 134 元
 个人缴费: Final = Decimal("400")
 # 原则上 不低于 400 元 — nmg_2023_resident 一、合理确定筹资标准
 下年个人缴费: Final = Decimal("400")
+# 2024 年 — nmg_2023_resident 一、合理确定筹资标准
+补缴征收年度: Final = Decimal("2024")
+# 3 年 — nmg_2023_resident 一、合理确定筹资标准
+大病保险筹资测算参考年数: Final = Decimal("3")
 # 70% 左右 — nmg_2024_resident 二（四）、巩固基本医疗保障水平
 住院政策范围内基金支付比例: Final = Decimal("0.7")
 # 80% 以上 — nmg_2023_resident 五、完善医保支付管理
 支付方式改革病种覆盖率: Final = Decimal("0.8")
 # 50% 以上 — nmg_2023_resident 五、完善医保支付管理
 支付方式改革基金支出覆盖率: Final = Decimal("0.5")
+# 5 种 — nmg_2023_resident 八、提升经办管理服务水平
+跨省直接结算门诊慢特病种数: Final = Decimal("5")
 # 6 倍 左右 — nmg_2024_resident 二（五）、增强大病保险保障能力
 总体最高支付限额倍数: Final = Decimal("6")
+# 2025 年 — nmg_2024_resident 二（七）、推动制度政策规范统一
+待遇清单回头看完成年度: Final = Decimal("2025")
 # 2025年2月底 = 2025-02-28 — nmg_2024_resident 二（七）、推动制度政策规范统一
 集中参保缴费截止日期: Final = datetime.date(2025, 2, 28)
 # 不低于 99% — nmg_2024_resident 三（八）、做好医保综合帮扶政策落实
@@ -255,46 +285,6 @@ _C1: Final = Decimal("134.0")  # (财政补助 × 地方分担比例) = 134 元
 规则_中央: Final = _D536_0
 
 
-def 规则_自治区(地区类别: 地区类别) -> Decimal:
-    """自治区 = 财政补助 × 地方分担比例 × 自治区分担比例[地区类别]
-
-    出处：nmg_2023_resident 一、合理确定筹资标准
-    """
-    return _C1 * 自治区分担比例[地区类别]
-
-
-def 规则_盟市旗县(中央: Decimal, 自治区: Decimal) -> Decimal:
-    """盟市旗县 = 财政补助 - 中央 - 自治区
-
-    出处：nmg_2023_resident 一、合理确定筹资标准
-    """
-    return 财政补助 - 中央 - 自治区
-
-
-def 规则_起付线合规(大病保险起付线: Decimal, 上年居民人均可支配收入: Decimal) -> bool:
-    """起付线合规 = 大病保险起付线 不高于 上年居民人均可支配收入
-
-    出处：nmg_2024_resident 二（五）、增强大病保险保障能力
-    """
-    return 大病保险起付线 <= 上年居民人均可支配收入
-
-
-def 规则_总体最高支付限额(基本医保封顶线: Decimal, 大病保险封顶线: Decimal) -> Decimal:
-    """总体最高支付限额 = 基本医保封顶线 + 大病保险封顶线
-
-    出处：nmg_2024_resident 二（五）、增强大病保险保障能力
-    """
-    return 基本医保封顶线 + 大病保险封顶线
-
-
-def 规则_限额倍数(总体最高支付限额: Decimal, 上年居民人均可支配收入: Decimal) -> Decimal:
-    """限额倍数 = 四舍五入(总体最高支付限额 ÷ 上年居民人均可支配收入, 2)
-
-    出处：nmg_2024_resident 二（五）、增强大病保险保障能力
-    """
-    return _divide(总体最高支付限额, 上年居民人均可支配收入, "(总体最高支付限额 ÷ 上年居民人均可支配收入)").quantize(_D0_01, ROUND_HALF_UP)
-
-
 # ---------------------------------------------------------------- calculator 大病保险核验
 @dataclass(frozen=True, slots=True)
 class 大病保险核验输入:
@@ -306,14 +296,13 @@ class 大病保险核验输入:
     大病保险封顶线: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class 大病保险核验结果:
-    """The result of 大病保险核验; explain() tells where each amount comes from."""
+class 大病保险核验结果(NamedTuple):
+    """The result of 大病保险核验 (an immutable tuple); explain() tells where each amount comes from."""
 
     起付线合规: bool  # 是否 — 大病保险起付线 不高于 上年居民人均可支配收入 — nmg_2024_resident 二（五）、增强大病保险保障能力
     总体最高支付限额: Decimal  # 元 — 基本医保封顶线 + 大病保险封顶线 — nmg_2024_resident 二（五）、增强大病保险保障能力
-    限额倍数: Decimal  # % — 四舍五入(总体最高支付限额 ÷ 上年居民人均可支配收入, 2) — nmg_2024_resident 二（五）、增强大病保险保障能力
-    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 大病保险核验输入
+    限额倍数: Decimal  # 倍 — 四舍五入(倍数(总体最高支付限额, 上年居民人均可支配收入), 2) — nmg_2024_resident 二（五）、增强大病保险保障能力
+    given: tuple[Any, ...] = ()  # the converted inputs, in the order of 大病保险核验输入
     trace: tuple[Step, ...] = ()
 
     @property
@@ -353,7 +342,7 @@ def 大病保险核验(
     输出：
         起付线合规 (是否)
         总体最高支付限额 (元)
-        限额倍数 (%)
+        限额倍数 (倍)
 
     Raises ValueError naming the input when an input is of the wrong kind, negative,
     unknown, or outside a bound the notice sets.  explain=True records every step.
@@ -363,10 +352,13 @@ def 大病保险核验(
     基本医保封顶线 = _money("基本医保封顶线", 基本医保封顶线)
     大病保险封顶线 = _money("大病保险封顶线", 大病保险封顶线)
     # 大病保险起付线 原则上 不高于 上年居民人均可支配收入: 原则上 (a soft rule), not enforced
-    with localcontext(_EXACT):
-        起付线合规 = 规则_起付线合规(大病保险起付线, 上年居民人均可支配收入)
-        总体最高支付限额 = 规则_总体最高支付限额(基本医保封顶线, 大病保险封顶线)
-        限额倍数 = 规则_限额倍数(总体最高支付限额, 上年居民人均可支配收入)
+    with localcontext(_EXACT):  # + − × never round here
+        # 起付线合规 = 大病保险起付线 不高于 上年居民人均可支配收入 — nmg_2024_resident 二（五）、增强大病保险保障能力
+        起付线合规 = 大病保险起付线 <= 上年居民人均可支配收入
+        # 总体最高支付限额 = 基本医保封顶线 + 大病保险封顶线 — nmg_2024_resident 二（五）、增强大病保险保障能力
+        总体最高支付限额 = 基本医保封顶线 + 大病保险封顶线
+        # 限额倍数 = 四舍五入(倍数(总体最高支付限额, 上年居民人均可支配收入), 2) — nmg_2024_resident 二（五）、增强大病保险保障能力
+        限额倍数 = _divide(总体最高支付限额, 上年居民人均可支配收入, "倍数(总体最高支付限额, 上年居民人均可支配收入)").quantize(_D0_01, ROUND_HALF_UP)
     given = (上年居民人均可支配收入, 大病保险起付线, 基本医保封顶线, 大病保险封顶线)
     trace = (
         Step("上年居民人均可支配收入", 上年居民人均可支配收入, "元", "输入", "nmg_2024_resident 二（五）、增强大病保险保障能力"),
@@ -375,7 +367,7 @@ def 大病保险核验(
         Step("大病保险封顶线", 大病保险封顶线, "元", "输入", "nmg_2024_resident 二（五）、增强大病保险保障能力"),
         Step("起付线合规", 起付线合规, "", "大病保险起付线 不高于 上年居民人均可支配收入", "nmg_2024_resident 二（五）、增强大病保险保障能力"),
         Step("总体最高支付限额", 总体最高支付限额, "元", "基本医保封顶线 + 大病保险封顶线", "nmg_2024_resident 二（五）、增强大病保险保障能力"),
-        Step("限额倍数", 限额倍数, "%", "四舍五入(总体最高支付限额 ÷ 上年居民人均可支配收入, 2)", "nmg_2024_resident 二（五）、增强大病保险保障能力"),
+        Step("限额倍数", 限额倍数, "倍", "四舍五入(倍数(总体最高支付限额, 上年居民人均可支配收入), 2)", "nmg_2024_resident 二（五）、增强大病保险保障能力"),
     ) if explain else ()
     return 大病保险核验结果(起付线合规, 总体最高支付限额, 限额倍数, given, trace)
 
@@ -388,14 +380,13 @@ class 财政分担输入:
     地区类别: 地区类别
 
 
-@dataclass(frozen=True, slots=True)
-class 财政分担结果:
-    """The result of 财政分担; explain() tells where each amount comes from."""
+class 财政分担结果(NamedTuple):
+    """The result of 财政分担 (an immutable tuple); explain() tells where each amount comes from."""
 
     中央: Decimal  # 元 — 财政补助 × 中央分担比例 — nmg_2023_resident 一、合理确定筹资标准
     自治区: Decimal  # 元 — 财政补助 × 地方分担比例 × 自治区分担比例[地区类别] — nmg_2023_resident 一、合理确定筹资标准
     盟市旗县: Decimal  # 元 — 财政补助 - 中央 - 自治区 — nmg_2023_resident 一、合理确定筹资标准
-    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 财政分担输入
+    given: tuple[Any, ...] = ()  # the converted inputs, in the order of 财政分担输入
     trace: tuple[Step, ...] = ()
 
     @property
@@ -435,10 +426,12 @@ def 财政分担(
     unknown, or outside a bound the notice sets.  explain=True records every step.
     """
     地区类别 = _member("地区类别", 地区类别, _地区类别_BY_NAME, "地区类别")
-    with localcontext(_EXACT):
-        中央 = 规则_中央
-        自治区 = 规则_自治区(地区类别)
-        盟市旗县 = 规则_盟市旗县(中央, 自治区)
+    # exact under Python's default decimal context: no value needs more than 28 digits
+    中央 = 规则_中央
+    # 自治区 = 财政补助 × 地方分担比例 × 自治区分担比例[地区类别] — nmg_2023_resident 一、合理确定筹资标准
+    自治区 = _C1 * 自治区分担比例[地区类别]
+    # 盟市旗县 = 财政补助 - 中央 - 自治区 — nmg_2023_resident 一、合理确定筹资标准
+    盟市旗县 = 财政补助 - 中央 - 自治区
     given = (地区类别,)
     trace = (
         Step("地区类别", 地区类别, "", "输入", "nmg_2023_resident 一、合理确定筹资标准"),
@@ -446,6 +439,7 @@ def 财政分担(
         Step("中央分担比例", 中央分担比例, "%", "80%", "nmg_2024_resident 一（二）、确保财政补助及时足额到位"),
         Step("地方分担比例", 地方分担比例, "%", "20%", "nmg_2024_resident 一（二）、确保财政补助及时足额到位"),
         Step("中央", 中央, "元", "财政补助 × 中央分担比例", "nmg_2023_resident 一、合理确定筹资标准"),
+        Step("自治区分担比例[" + str(地区类别.value) + "]", 自治区分担比例[地区类别], "%", "表", "nmg_2024_resident 一（二）、确保财政补助及时足额到位"),
         Step("自治区", 自治区, "元", "财政补助 × 地方分担比例 × 自治区分担比例[地区类别]", "nmg_2023_resident 一、合理确定筹资标准"),
         Step("盟市旗县", 盟市旗县, "元", "财政补助 - 中央 - 自治区", "nmg_2023_resident 一、合理确定筹资标准"),
     ) if explain else ()

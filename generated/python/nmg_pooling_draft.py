@@ -18,9 +18,9 @@ import datetime
 import decimal
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
-from typing import Any, Final, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, NoReturn, TypeVar
 
 __all__ = [
     "Step",
@@ -33,7 +33,9 @@ __all__ = [
     "单位缴费结果",
     "单位缴费输入",
     "单位费率下限",
+    "单位费率调增目标",
     "参保类型",
+    "大病保险筹资测算参考年数",
     "大病保险资金划拨比例",
     "居民政策范围内支付比例",
     "新规起始日期",
@@ -74,6 +76,15 @@ _CENT: Final = Decimal("0.01")
 
 
 _MAX_TEXT: Final = 64  # characters of a number given as text
+
+
+_MONEY_SEEN: Final[dict[Any, Decimal]] = {}
+
+
+_RATE_SEEN: Final[dict[Any, Decimal]] = {}
+
+
+_SEEN_AT_MOST: Final = 4096
 
 
 _EXACT: Final = decimal.Context(
@@ -137,27 +148,44 @@ def _bounded(field: str, number: Decimal, places: int, digits: int, what: str) -
 
 def _money(field: str, value: object) -> Decimal:
     """An amount in 元: a whole number of 分 (two decimals at most), not negative."""
-    if type(value) is Decimal and value.is_finite() and not value.is_signed() and \
-            value.as_tuple().exponent >= -2 and value.adjusted() < 15:  # type: ignore[operator]
-        return value
-    number = _decimal(field, value, "an amount in 元")
-    return _bounded(field, number, 2, 15, "money is in 元 to the 分, below 10^15")
+    kind = type(value)
+    if kind is str or kind is Decimal and value.is_finite():  # type: ignore[attr-defined]
+        known = _MONEY_SEEN.get(value)
+        if known is not None:
+            return known
+    number = _bounded(field, _decimal(field, value, "an amount in 元"), 2, 13,
+                      "money is in 元 to the 分, below 10^13")
+    return _remember(_MONEY_SEEN, value, number) if kind is str or kind is Decimal else number
 
 
 def _rate(field: str, value: object) -> Decimal:
     """A rate as a fraction: 0.7, "0.7" and "70%" are all 70 %; within 0–100 %."""
-    if type(value) is str and value.endswith(("%", "％")):
-        rate = _bounded(field, _decimal(field, value[:-1], "a rate"), 8, 4, "a rate") / 100
+    kind = type(value)
+    if kind is str or kind is Decimal and value.is_finite():  # type: ignore[attr-defined]
+        known = _RATE_SEEN.get(value)
+        if known is not None:
+            return known
+    if kind is str and value.endswith(("%", "％")):  # type: ignore[attr-defined]
+        rate = _bounded(field, _decimal(field, value[:-1], "a rate"), 6, 4, "a rate") / 100  # type: ignore[index]
     else:
         rate = _bounded(field, _decimal(field, value, "a rate (a fraction such as \"0.7\", or \"70%\")"),
-                        10, 1, "a rate is a fraction from 0 to 1")
+                        8, 1, "a rate is a fraction from 0 to 1")
     if rate > 1:
         raise ValueError(field + ": a rate must not exceed 100%, got " + str(rate))
-    return rate
+    return _remember(_RATE_SEEN, value, rate) if kind is str or kind is Decimal else rate
+
+
+def _remember(seen: dict[Any, Decimal], given: object, number: Decimal) -> Decimal:
+    """Keep a converted value for the next call (text or a Decimal: never a bool or an int,
+    which compare equal to other things)."""
+    if len(seen) >= _SEEN_AT_MOST:
+        seen.clear()
+    seen[given] = number
+    return number
 
 
 def _number(field: str, value: object) -> Decimal:
-    return _bounded(field, _decimal(field, value, "a number"), 10, 12, "a number below 10^12")
+    return _bounded(field, _decimal(field, value, "a number"), 8, 12, "a number below 10^12")
 
 
 def _count(field: str, value: object) -> Decimal:
@@ -199,6 +227,10 @@ def _member(field: str, value: object, by_name: Mapping[object, _Member], kind: 
 def _broken(field: str, value: object, bound: str, limit: object, source: str) -> str:
     return (field + " = " + str(value) + " breaks the bound " + bound + " (= " + str(limit)
             + ") set by " + source)
+
+
+def _fail(message: str) -> NoReturn:
+    raise ValueError(message)
 
 
 def _explain(title: str, trace: tuple[Step, ...]) -> str:
@@ -245,6 +277,8 @@ _D0_01: Final = Decimal("0.01")
 _D0_07: Final = Decimal("0.07")
 _参保类型_单位职工: Final = 参保类型.单位职工
 _参保类型_灵活就业人员: Final = 参保类型.灵活就业人员
+_ARMS1: Final = {参保类型.单位职工: "单位职工: 若 已给出(本人工资) 则 本人工资 否则 错误(本人工资：单位职工的缴费基数为本人工资收入，须给出)", 参保类型.灵活就业人员: "灵活就业人员: (全区上年度平均工资 × 灵活就业缴费基数比例)", 参保类型.领取失业保险金人员: "领取失业保险金人员: (全区上年度平均工资 × 领取失业保险金人员缴费基数比例)"}  # the arms of 个人缴费基数
+_ARMS2: Final = {参保类型.单位职工: "单位职工: 四舍五入((个人缴费基数 × 职工个人费率), 2)", 参保类型.灵活就业人员: "灵活就业人员、领取失业保险金人员: 不适用", 参保类型.领取失业保险金人员: "灵活就业人员、领取失业保险金人员: 不适用"}  # the arms of 职工个人缴费
 
 
 # ---------------------------------------------------------------- parameters of the notice
@@ -260,6 +294,10 @@ _参保类型_灵活就业人员: Final = 参保类型.灵活就业人员
 单位费率下限: Final = Decimal("0.07")
 # 2% — nmg_pooling_draft 二（二）、统一筹资缴费政策
 职工个人费率: Final = Decimal("0.02")
+# 7% — nmg_pooling_draft 二（二）、统一筹资缴费政策
+单位费率调增目标: Final = Decimal("0.07")
+# 3 年 — nmg_pooling_draft 二（二）、统一筹资缴费政策
+大病保险筹资测算参考年数: Final = Decimal("3")
 # 不低于 6% 左右 — nmg_pooling_draft 二（二）、统一筹资缴费政策
 大病保险资金划拨比例: Final = Decimal("0.06")
 # 2016-01-01 — nmg_pooling_draft 二（二）、统一筹资缴费政策
@@ -278,77 +316,6 @@ _参保类型_灵活就业人员: Final = 参保类型.灵活就业人员
 第三阶段起始年度: Final = Decimal("2028")
 
 
-# ---------------------------------------------------------------- rules
-
-
-def 规则_单位缴费基数(上年度职工工资总额: Decimal, 全区上年度平均工资: Decimal, 职工人数: Decimal) -> Decimal:
-    """单位缴费基数 = 限定(上年度职工工资总额, 全区上年度平均工资 × 职工人数 × 单位平均工资下限比例, 全区上年度平均工资 × 职工人数 × 单位平均工资上限比例)
-
-    出处：nmg_pooling_draft 二（二）、统一筹资缴费政策
-    """
-    return min(max(上年度职工工资总额, 全区上年度平均工资 * 职工人数 * 单位平均工资下限比例), 全区上年度平均工资 * 职工人数 * 单位平均工资上限比例)
-
-
-def 规则_个人缴费基数(参保类型: 参保类型, 本人工资: Decimal | None, 全区上年度平均工资: Decimal) -> Decimal:
-    """个人缴费基数 = 按 参保类型 { 单位职工: 若 已给出(本人工资) 则 本人工资 否则 错误(\"本人工资：单位职工的缴费基数为本人工资收入，须给出\") 灵活就业人员: 全区上年度平均工资 × 灵活就业缴费基数比例 领取失业保险金人员: 全区上年度平均工资 × 领取失业保险金人员缴费基数比例 }
-
-    出处：nmg_pooling_draft 二（二）、统一筹资缴费政策
-    """
-    if 参保类型 is _参保类型_单位职工:
-        if 本人工资 is not None:
-            return 本人工资
-        raise ValueError("本人工资：单位职工的缴费基数为本人工资收入，须给出")
-    if 参保类型 is _参保类型_灵活就业人员:
-        return 全区上年度平均工资 * 灵活就业缴费基数比例
-    return 全区上年度平均工资 * 领取失业保险金人员缴费基数比例
-
-
-def 规则_单位缴费额(单位缴费基数: Decimal, 单位费率: Decimal) -> Decimal:
-    """单位缴费额 = 四舍五入(单位缴费基数 × 单位费率)
-
-    出处：nmg_pooling_draft 二（二）、统一筹资缴费政策
-    """
-    return (单位缴费基数 * 单位费率).quantize(_D0_01, ROUND_HALF_UP)
-
-
-def 规则_职工个人缴费(参保类型: 参保类型, 个人缴费基数: Decimal) -> Decimal | None:
-    """职工个人缴费 = 按 参保类型 { 单位职工: 四舍五入(个人缴费基数 × 职工个人费率) 其他: 不适用 }
-
-    出处：nmg_pooling_draft 二（二）、统一筹资缴费政策
-    """
-    if 参保类型 is _参保类型_单位职工:
-        return (个人缴费基数 * 职工个人费率).quantize(_D0_01, ROUND_HALF_UP)
-    return None
-
-
-def 规则_规定缴费年限(首次参保日期: datetime.date, 原规定缴费年限: Decimal | None) -> Decimal:
-    """规定缴费年限 = 若 首次参保日期 不早于 新规起始日期 则 退休免缴缴费年限 否则 若 已给出(原规定缴费年限) 则 较小(原规定缴费年限, 退休免缴缴费年限) 否则 错误(\"原规定缴费年限：2016年1月1日前参保的，须给出原统筹地区规定的缴费年限\")
-
-    出处：nmg_pooling_draft 二（二）、统一筹资缴费政策
-    """
-    if 首次参保日期 >= 新规起始日期:
-        return 退休免缴缴费年限
-    if 原规定缴费年限 is not None:
-        return min(原规定缴费年限, 退休免缴缴费年限)
-    raise ValueError("原规定缴费年限：2016年1月1日前参保的，须给出原统筹地区规定的缴费年限")
-
-
-def 规则_免缴(累计缴费年限: Decimal, 规定缴费年限: Decimal) -> bool:
-    """免缴 = 累计缴费年限 不低于 规定缴费年限
-
-    出处：nmg_pooling_draft 二（二）、统一筹资缴费政策
-    """
-    return 累计缴费年限 >= 规定缴费年限
-
-
-def 规则_还需缴费年限(规定缴费年限: Decimal, 累计缴费年限: Decimal) -> Decimal:
-    """还需缴费年限 = 较大(规定缴费年限 - 累计缴费年限, 0 年)
-
-    出处：nmg_pooling_draft 二（二）、统一筹资缴费政策
-    """
-    return max(规定缴费年限 - 累计缴费年限, _D0)
-
-
 # ---------------------------------------------------------------- calculator 单位缴费
 @dataclass(frozen=True, slots=True)
 class 单位缴费输入:
@@ -360,13 +327,13 @@ class 单位缴费输入:
     单位费率: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class 单位缴费结果:
-    """The result of 单位缴费; explain() tells where each amount comes from."""
+class 单位缴费结果(NamedTuple):
+    """The result of 单位缴费 (an immutable tuple); explain() tells where each amount comes from."""
 
     缴费基数: Decimal  # 元 — 限定(上年度职工工资总额, 全区上年度平均工资 × 职工人数 × 单位平均工资下限比例, 全区上年度平均工资 × 职工人数 × 单位平均工资上限比例) — nmg_pooling_draft 二（二）、统一筹资缴费政策
     单位缴费: Decimal  # 元 — 四舍五入(单位缴费基数 × 单位费率) — nmg_pooling_draft 二（二）、统一筹资缴费政策
-    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 单位缴费输入
+    过渡期: bool  # 是否 — 单位费率 低于 单位费率调增目标 — nmg_pooling_draft 二（二）、统一筹资缴费政策
+    given: tuple[Any, ...] = ()  # the converted inputs, in the order of 单位缴费输入
     trace: tuple[Step, ...] = ()
 
     @property
@@ -378,6 +345,7 @@ class 单位缴费结果:
         return {
             "缴费基数": self.缴费基数,
             "单位缴费": self.单位缴费,
+            "过渡期": self.过渡期,
         }
 
     def explain(self) -> str:
@@ -405,6 +373,7 @@ def 单位缴费(
     输出：
         缴费基数 (元)
         单位缴费 (元)
+        过渡期 (是否)
 
     Raises ValueError naming the input when an input is of the wrong kind, negative,
     unknown, or outside a bound the notice sets.  explain=True records every step.
@@ -412,14 +381,17 @@ def 单位缴费(
     上年度职工工资总额 = _money("上年度职工工资总额", 上年度职工工资总额)
     职工人数 = _count("职工人数", 职工人数)
     全区上年度平均工资 = _money("全区上年度平均工资", 全区上年度平均工资)
-    单位费率 = _rate("单位费率", 单位费率)
+    单位费率 = 单位费率 if 单位费率 is _D0_07 else _rate("单位费率", 单位费率)
     if not 职工人数 > _D0:
         raise ValueError(_broken("职工人数", 职工人数, "高于 0 人", _D0, "nmg_pooling_draft 二（二）、统一筹资缴费政策"))
-    if not 单位费率 >= 单位费率下限:
-        raise ValueError(_broken("单位费率", 单位费率, "不低于 单位费率下限", 单位费率下限, "nmg_pooling_draft 二（二）、统一筹资缴费政策"))
-    with localcontext(_EXACT):
-        单位缴费基数 = 规则_单位缴费基数(上年度职工工资总额, 全区上年度平均工资, 职工人数)
-        单位缴费额 = 规则_单位缴费额(单位缴费基数, 单位费率)
+    # 单位费率 原则上 不低于 单位费率下限: 原则上 (a soft rule), not enforced
+    with localcontext(_EXACT):  # + − × never round here
+        # 单位缴费基数 = 限定(上年度职工工资总额, 全区上年度平均工资 × 职工人数 × 单位平均工资下限比例, 全区上年度平均工资 × 职工人数 × 单位平均工资上限比例) — nmg_pooling_draft 二（二）、统一筹资缴费政策
+        单位缴费基数 = min(max(上年度职工工资总额, 全区上年度平均工资 * 职工人数 * 单位平均工资下限比例), 全区上年度平均工资 * 职工人数 * 单位平均工资上限比例)
+        # 单位缴费额 = 四舍五入(单位缴费基数 × 单位费率) — nmg_pooling_draft 二（二）、统一筹资缴费政策
+        单位缴费额 = (单位缴费基数 * 单位费率).quantize(_D0_01, ROUND_HALF_UP)
+        # 过渡期 = 单位费率 低于 单位费率调增目标 — nmg_pooling_draft 二（二）、统一筹资缴费政策
+        过渡期 = 单位费率 < 单位费率调增目标
     given = (上年度职工工资总额, 职工人数, 全区上年度平均工资, 单位费率)
     trace = (
         Step("上年度职工工资总额", 上年度职工工资总额, "元", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
@@ -429,10 +401,12 @@ def 单位缴费(
         Step("单位平均工资下限比例", 单位平均工资下限比例, "%", "80%", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("单位平均工资上限比例", 单位平均工资上限比例, "%", "300%", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("单位费率下限", 单位费率下限, "%", "7% 及以上", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("单位费率调增目标", 单位费率调增目标, "%", "7%", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("单位缴费基数", 单位缴费基数, "元", "限定(上年度职工工资总额, 全区上年度平均工资 × 职工人数 × 单位平均工资下限比例, 全区上年度平均工资 × 职工人数 × 单位平均工资上限比例)", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("单位缴费额", 单位缴费额, "元", "四舍五入(单位缴费基数 × 单位费率)", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("过渡期", 过渡期, "", "单位费率 低于 单位费率调增目标", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
     ) if explain else ()
-    return 单位缴费结果(单位缴费基数, 单位缴费额, given, trace)
+    return 单位缴费结果(单位缴费基数, 单位缴费额, 过渡期, given, trace)
 
 
 # ---------------------------------------------------------------- calculator 个人缴费基数
@@ -445,13 +419,12 @@ class 个人缴费基数输入:
     本人工资: Decimal | None
 
 
-@dataclass(frozen=True, slots=True)
-class 个人缴费基数结果:
-    """The result of 个人缴费基数; explain() tells where each amount comes from."""
+class 个人缴费基数结果(NamedTuple):
+    """The result of 个人缴费基数 (an immutable tuple); explain() tells where each amount comes from."""
 
-    缴费基数: Decimal  # 元 — 按 参保类型 { 单位职工: 若 已给出(本人工资) 则 本人工资 否则 错误("本人工资：单位职工的缴费基数为本人工资收入，须给出") 灵活就业人员: 全区上年度平均工资 × 灵活就业缴费基数比例 领取失业保险金人员: 全区上年度平均工资 × 领取失业保险金人员缴费基数比例 } — nmg_pooling_draft 二（二）、统一筹资缴费政策
-    个人缴费: Decimal | None  # 元 (可选) — 按 参保类型 { 单位职工: 四舍五入(个人缴费基数 × 职工个人费率) 其他: 不适用 } — nmg_pooling_draft 二（二）、统一筹资缴费政策
-    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 个人缴费基数输入
+    缴费基数: Decimal  # 元 — 按 参保类型 { 单位职工: 若 已给出(本人工资) 则 本人工资 否则 错误("本人工资：单位职工的缴费基数为本人工资收入，须给出")；灵活就业人员: 全区上年度平均工资 × 灵活就业缴费基数比例；领取失业保险金人员: 全区上年度平均工资 × 领取失业保险金人员缴费基数比例 } — nmg_pooling_draft 二（二）、统一筹资缴费政策
+    个人缴费: Decimal | None  # 元 (可选) — 按 参保类型 { 单位职工: 四舍五入(个人缴费基数 × 职工个人费率)；其他: 不适用 } — nmg_pooling_draft 二（二）、统一筹资缴费政策
+    given: tuple[Any, ...] = ()  # the converted inputs, in the order of 个人缴费基数输入
     trace: tuple[Step, ...] = ()
 
     @property
@@ -495,9 +468,15 @@ def 个人缴费基数(
     全区上年度平均工资 = _money("全区上年度平均工资", 全区上年度平均工资)
     参保类型 = _member("参保类型", 参保类型, _参保类型_BY_NAME, "参保类型")
     本人工资 = None if 本人工资 is None else _money("本人工资", 本人工资)
-    with localcontext(_EXACT):
-        个人缴费基数 = 规则_个人缴费基数(参保类型, 本人工资, 全区上年度平均工资)
-        职工个人缴费 = 规则_职工个人缴费(参保类型, 个人缴费基数)
+    # exact under Python's default decimal context: no value needs more than 28 digits
+    # 个人缴费基数 = 按 参保类型 { 单位职工: 若 已给出(本人工资) 则 本人工资 否则 错误("本人工资：单位职工的缴费基数为本人工资收入，须给出")；灵活就业人员: 全区上年度平均工资 × 灵活就业缴费基数比例；领取失业保险金人员: 全区上年度平均工资 × 领取失业保险金人员缴费基数比例 } — nmg_pooling_draft 二（二）、统一筹资缴费政策
+    个人缴费基数 = (
+        (本人工资 if 本人工资 is not None else _fail("本人工资：单位职工的缴费基数为本人工资收入，须给出")) if 参保类型 is _参保类型_单位职工
+        else 全区上年度平均工资 * 灵活就业缴费基数比例 if 参保类型 is _参保类型_灵活就业人员
+        else 全区上年度平均工资 * 领取失业保险金人员缴费基数比例
+    )
+    # 职工个人缴费 = 按 参保类型 { 单位职工: 四舍五入(个人缴费基数 × 职工个人费率)；其他: 不适用 } — nmg_pooling_draft 二（二）、统一筹资缴费政策
+    职工个人缴费 = (个人缴费基数 * 职工个人费率).quantize(_D0_01, ROUND_HALF_UP) if 参保类型 is _参保类型_单位职工 else None
     given = (全区上年度平均工资, 参保类型, 本人工资)
     trace = (
         Step("全区上年度平均工资", 全区上年度平均工资, "元", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
@@ -506,8 +485,10 @@ def 个人缴费基数(
         Step("灵活就业缴费基数比例", 灵活就业缴费基数比例, "%", "80%", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("领取失业保险金人员缴费基数比例", 领取失业保险金人员缴费基数比例, "%", "60%", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
         Step("职工个人费率", 职工个人费率, "%", "2%", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
-        Step("个人缴费基数", 个人缴费基数, "元", "按 参保类型 { 单位职工: 若 已给出(本人工资) 则 本人工资 否则 错误(\"本人工资：单位职工的缴费基数为本人工资收入，须给出\") 灵活就业人员: 全区上年度平均工资 × 灵活就业缴费基数比例 领取失业保险金人员: 全区上年度平均工资 × 领取失业保险金人员缴费基数比例 }", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
-        Step("职工个人缴费", 职工个人缴费, "元", "按 参保类型 { 单位职工: 四舍五入(个人缴费基数 × 职工个人费率) 其他: 不适用 }", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("个人缴费基数 按 参保类型", _ARMS1[参保类型], "", "按", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("个人缴费基数", 个人缴费基数, "元", "按 参保类型 { 单位职工: 若 已给出(本人工资) 则 本人工资 否则 错误(\"本人工资：单位职工的缴费基数为本人工资收入，须给出\")；灵活就业人员: 全区上年度平均工资 × 灵活就业缴费基数比例；领取失业保险金人员: 全区上年度平均工资 × 领取失业保险金人员缴费基数比例 }", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("职工个人缴费 按 参保类型", _ARMS2[参保类型], "", "按", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
+        Step("职工个人缴费", 职工个人缴费, "元", "按 参保类型 { 单位职工: 四舍五入(个人缴费基数 × 职工个人费率)；其他: 不适用 }", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),
     ) if explain else ()
     return 个人缴费基数结果(个人缴费基数, 职工个人缴费, given, trace)
 
@@ -522,13 +503,12 @@ class 退休免缴输入:
     原规定缴费年限: Decimal | None
 
 
-@dataclass(frozen=True, slots=True)
-class 退休免缴结果:
-    """The result of 退休免缴; explain() tells where each amount comes from."""
+class 退休免缴结果(NamedTuple):
+    """The result of 退休免缴 (an immutable tuple); explain() tells where each amount comes from."""
 
     免缴: bool  # 是否 — 累计缴费年限 不低于 规定缴费年限 — nmg_pooling_draft 二（二）、统一筹资缴费政策
     还需缴费年限: Decimal  # 年 — 较大(规定缴费年限 - 累计缴费年限, 0 年) — nmg_pooling_draft 二（二）、统一筹资缴费政策
-    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 退休免缴输入
+    given: tuple[Any, ...] = ()  # the converted inputs, in the order of 退休免缴输入
     trace: tuple[Step, ...] = ()
 
     @property
@@ -572,10 +552,17 @@ def 退休免缴(
     首次参保日期 = _date("首次参保日期", 首次参保日期)
     累计缴费年限 = _number("累计缴费年限", 累计缴费年限)
     原规定缴费年限 = None if 原规定缴费年限 is None else _number("原规定缴费年限", 原规定缴费年限)
-    with localcontext(_EXACT):
-        规定缴费年限 = 规则_规定缴费年限(首次参保日期, 原规定缴费年限)
-        免缴 = 规则_免缴(累计缴费年限, 规定缴费年限)
-        还需缴费年限 = 规则_还需缴费年限(规定缴费年限, 累计缴费年限)
+    # exact under Python's default decimal context: no value needs more than 28 digits
+    # 规定缴费年限 = 若 首次参保日期 不早于 新规起始日期 则 退休免缴缴费年限 否则 若 已给出(原规定缴费年限) 则 较小(原规定缴费年限, 退休免缴缴费年限) 否则 错误("原规定缴费年限：2016年1月1日前参保的，须给出原统筹地区规定的缴费年限") — nmg_pooling_draft 二（二）、统一筹资缴费政策
+    规定缴费年限 = (
+        退休免缴缴费年限 if 首次参保日期 >= 新规起始日期
+        else min(原规定缴费年限, 退休免缴缴费年限) if 原规定缴费年限 is not None
+        else _fail("原规定缴费年限：2016年1月1日前参保的，须给出原统筹地区规定的缴费年限")
+    )
+    # 免缴 = 累计缴费年限 不低于 规定缴费年限 — nmg_pooling_draft 二（二）、统一筹资缴费政策
+    免缴 = 累计缴费年限 >= 规定缴费年限
+    # 还需缴费年限 = 较大(规定缴费年限 - 累计缴费年限, 0 年) — nmg_pooling_draft 二（二）、统一筹资缴费政策
+    还需缴费年限 = max(规定缴费年限 - 累计缴费年限, _D0)
     given = (首次参保日期, 累计缴费年限, 原规定缴费年限)
     trace = (
         Step("首次参保日期", 首次参保日期, "", "输入", "nmg_pooling_draft 二（二）、统一筹资缴费政策"),

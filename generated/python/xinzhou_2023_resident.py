@@ -18,11 +18,10 @@ to the 分, only where the policy says 四舍五入, and ÷ keeps 28 significant
 from __future__ import annotations
 
 import datetime
-import decimal
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Final, NamedTuple, TypeVar
 
 __all__ = [
@@ -36,13 +35,14 @@ __all__ = [
     "住院政策范围内基金支付比例",
     "县类别",
     "县级补助",
+    "处方流转机制建立期限",
     "孕期并发症住院纳入支付起始日期",
     "市县负担比例",
     "市级补助",
+    "支付方式改革启动期限",
     "支付方式改革基金支出覆盖率",
     "支付方式改革病种覆盖率",
     "普通门诊统筹年度支付限额",
-    "普通门诊统筹限额起始年度",
     "省级负担比例",
     "省补助",
     "财政分担",
@@ -73,11 +73,6 @@ _县类别_BY_NAME: Final[dict[object, 县类别]] = {
 
 
 _CENT: Final = Decimal("0.01")
-
-
-_EXACT: Final = decimal.Context(
-    prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
-    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
 
 
 class Step(NamedTuple):
@@ -160,12 +155,14 @@ def _show_number(value: Decimal, unit: str) -> str:
 两病门诊用药纳入支付起始日期: Final = datetime.date(2023, 9, 1)
 # 300 元 — xinzhou_2023_resident 二、巩固提升待遇水平
 普通门诊统筹年度支付限额: Final = Decimal("300")
-# 2024 年 起 — xinzhou_2023_resident 二、巩固提升待遇水平
-普通门诊统筹限额起始年度: Final = Decimal("2024")
 # 3 个月 — xinzhou_2023_resident 三、扎实推进参保扩面
 退出其他制度保障后补办参保期限: Final = Decimal("3")
-# 80% 左右 — xinzhou_2023_resident 四、巩固脱贫攻坚成果
+# 平均达到 80% — xinzhou_2023_resident 四、巩固脱贫攻坚成果
 低收入人口住院合规综合报销比例: Final = Decimal("0.8")
+# 2023年12月底 = 2023-12-31 — xinzhou_2023_resident 五、完善医保支付管理
+处方流转机制建立期限: Final = datetime.date(2023, 12, 31)
+# 2023年12月底 = 2023-12-31 — xinzhou_2023_resident 五、完善医保支付管理
+支付方式改革启动期限: Final = datetime.date(2023, 12, 31)
 # 不低于 90% — xinzhou_2023_resident 五、完善医保支付管理
 支付方式改革病种覆盖率: Final = Decimal("0.9")
 # 不低于 70% — xinzhou_2023_resident 五、完善医保支付管理
@@ -210,41 +207,6 @@ def _show_number(value: Decimal, unit: str) -> str:
 }
 
 
-# ---------------------------------------------------------------- rules
-
-
-def 规则_中央(县类别: 县类别) -> Decimal:
-    """中央 = 中央补助[县类别]
-
-    出处：xinzhou_2023_resident 一、合理确定筹资标准
-    """
-    return 中央补助[县类别]
-
-
-def 规则_省级(县类别: 县类别) -> Decimal:
-    """省级 = 省补助[县类别]
-
-    出处：xinzhou_2023_resident 一、合理确定筹资标准
-    """
-    return 省补助[县类别]
-
-
-def 规则_市级(县类别: 县类别) -> Decimal:
-    """市级 = 市级补助[县类别]
-
-    出处：xinzhou_2023_resident 一、合理确定筹资标准
-    """
-    return 市级补助[县类别]
-
-
-def 规则_县级(县类别: 县类别) -> Decimal:
-    """县级 = 县级补助[县类别]
-
-    出处：xinzhou_2023_resident 一、合理确定筹资标准
-    """
-    return 县级补助[县类别]
-
-
 # ---------------------------------------------------------------- calculator 财政分担
 @dataclass(frozen=True, slots=True)
 class 财政分担输入:
@@ -253,15 +215,14 @@ class 财政分担输入:
     县类别: 县类别
 
 
-@dataclass(frozen=True, slots=True)
-class 财政分担结果:
-    """The result of 财政分担; explain() tells where each amount comes from."""
+class 财政分担结果(NamedTuple):
+    """The result of 财政分担 (an immutable tuple); explain() tells where each amount comes from."""
 
     中央: Decimal  # 元 — 中央补助[县类别] — xinzhou_2023_resident 一、合理确定筹资标准
     省级: Decimal  # 元 — 省补助[县类别] — xinzhou_2023_resident 一、合理确定筹资标准
     市级: Decimal  # 元 — 市级补助[县类别] — xinzhou_2023_resident 一、合理确定筹资标准
     县级: Decimal  # 元 — 县级补助[县类别] — xinzhou_2023_resident 一、合理确定筹资标准
-    given: tuple[Any, ...] = field(repr=False)  # the converted inputs, in the order of 财政分担输入
+    given: tuple[Any, ...] = ()  # the converted inputs, in the order of 财政分担输入
     trace: tuple[Step, ...] = ()
 
     @property
@@ -303,17 +264,25 @@ def 财政分担(
     unknown, or outside a bound the notice sets.  explain=True records every step.
     """
     县类别 = _member("县类别", 县类别, _县类别_BY_NAME, "县类别")
-    with localcontext(_EXACT):
-        中央 = 规则_中央(县类别)
-        省级 = 规则_省级(县类别)
-        市级 = 规则_市级(县类别)
-        县级 = 规则_县级(县类别)
+    # exact under Python's default decimal context: no value needs more than 28 digits
+    # 中央 = 中央补助[县类别] — xinzhou_2023_resident 一、合理确定筹资标准
+    中央 = 中央补助[县类别]
+    # 省级 = 省补助[县类别] — xinzhou_2023_resident 一、合理确定筹资标准
+    省级 = 省补助[县类别]
+    # 市级 = 市级补助[县类别] — xinzhou_2023_resident 一、合理确定筹资标准
+    市级 = 市级补助[县类别]
+    # 县级 = 县级补助[县类别] — xinzhou_2023_resident 一、合理确定筹资标准
+    县级 = 县级补助[县类别]
     given = (县类别,)
     trace = (
         Step("县类别", 县类别, "", "输入", "xinzhou_2023_resident 一、合理确定筹资标准"),
+        Step("中央补助[" + str(县类别.value) + "]", 中央补助[县类别], "元", "表", "xinzhou_2023_resident 一、合理确定筹资标准"),
         Step("中央", 中央, "元", "中央补助[县类别]", "xinzhou_2023_resident 一、合理确定筹资标准"),
+        Step("省补助[" + str(县类别.value) + "]", 省补助[县类别], "元", "表", "xinzhou_2023_resident 一、合理确定筹资标准"),
         Step("省级", 省级, "元", "省补助[县类别]", "xinzhou_2023_resident 一、合理确定筹资标准"),
+        Step("市级补助[" + str(县类别.value) + "]", 市级补助[县类别], "元", "表", "xinzhou_2023_resident 一、合理确定筹资标准"),
         Step("市级", 市级, "元", "市级补助[县类别]", "xinzhou_2023_resident 一、合理确定筹资标准"),
+        Step("县级补助[" + str(县类别.value) + "]", 县级补助[县类别], "元", "表", "xinzhou_2023_resident 一、合理确定筹资标准"),
         Step("县级", 县级, "元", "县级补助[县类别]", "xinzhou_2023_resident 一、合理确定筹资标准"),
     ) if explain else ()
     return 财政分担结果(中央, 省级, 市级, 县级, given, trace)

@@ -134,6 +134,8 @@ class _Tables:
         if item is None:
             return NO_VALUE
         note = notes.cite(item.citation, clause_anchor(item.citation, self.by_id))
+        if not isinstance(item, ir.Table) and member is not None:
+            return NO_VALUE  # a single value stands in the concept's own row
         if isinstance(item, ir.Input):
             return md_cell(local_value(item)) + note
         if isinstance(item, ir.Table):
@@ -169,8 +171,10 @@ class _Tables:
         return f" = 总额的 {show_value(value * base.value, typ)}（{concept.base} {show_value(base.value, typ)} × {show_value(value, typ)}）"
 
     def members(self, name: str, columns: list[ir.Policy]) -> list[tuple[str, ...] | None]:
-        """Sub-rows of a concept: the members (pairs, for two keys) of the tables that hold it."""
+        """Sub-rows of a concept: one for a single value (a parameter), and one per member (pair,
+        for two keys) of the tables that hold it."""
         found: list[tuple[str, ...]] = []
+        single = False
         for policy in columns:
             item = self.own(policy, name)
             if isinstance(item, ir.Table):
@@ -178,7 +182,10 @@ class _Tables:
                 combos = [(m,) for m in enums[0]] if len(enums) == 1 else \
                     [(a, b) for a in enums[0] for b in enums[1]]
                 found += [c for c in combos if c not in found]
-        return list(found) or [None]
+            elif item is not None:
+                single = True
+        rows: list[tuple[str, ...] | None] = list(found)
+        return [None, *rows] if single or not rows else rows
 
     # ------------------------------------------------------------ pages
     def topic_page(self, topic: ir.Topic) -> dict[str, object]:

@@ -165,12 +165,20 @@ def _find(policy: ir.Policy, kind: str, name: str, owner: str | None) -> object:
 
 
 def best_quote(clause: ast.Clause, node: object) -> ast.Quote | None:
-    """The quote that prints a number of the declaration, else the last one before it."""
+    """The quote that prints the declaration's numbers: one printing all of them, the nearest
+    before the declaration first; else one printing some; else the last quote before it."""
     literals = list(provenance.literals(node))
-    for quote in clause.quotes:
-        scanned = provenance.Quote.of(quote.text)
-        if any(scanned.holds(lit) for lit in literals):
-            return quote
     line = getattr(getattr(node, "span", None), "line", 0)
-    before = [q for q in clause.quotes if q.span.line <= line]
-    return before[-1] if before else (clause.quotes[0] if clause.quotes else None)
+
+    def nearest(quotes: list[ast.Quote]) -> ast.Quote | None:
+        before = [q for q in quotes if q.span.line <= line]
+        return before[-1] if before else (quotes[0] if quotes else None)
+
+    scanned = [(quote, provenance.Quote.of(quote.text)) for quote in clause.quotes]
+    if literals:
+        every = [q for q, s in scanned if all(s.holds(lit) for lit in literals)]
+        some = [q for q, s in scanned if any(s.holds(lit) for lit in literals)]
+        found = nearest(every) or nearest(some)
+        if found is not None:
+            return found
+    return nearest(list(clause.quotes))
