@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from policydsl import api, ir, outputs, runner
@@ -178,6 +178,7 @@ JSON_TOKENS = st.sampled_from(['{', '}', '[', ']', ',', ':', '"费用"', '"支�
 
 
 @FUZZ
+@example(text=json.dumps({"费用": "277300750097193480590870699.143"}))  # 30 digits: found by this test
 @given(text=st.one_of(st.lists(JSON_TOKENS, max_size=12).map("".join),
                       st.text(max_size=40),
                       st.builds(lambda amount: json.dumps({"费用": amount}), st.one_of(
