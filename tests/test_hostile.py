@@ -164,11 +164,22 @@ def test_random_paths_in_a_policy_give_diagnostics_and_never_the_secret(
 
 
 @pytest.fixture(scope="module")
-def tiny(project: Path) -> tuple[ir.Policy, dict[str, str]]:
-    """The checked tiny policy and every file compile writes for it."""
+def checked(project: Path) -> api.CheckResult:
     result = api.check([project / "t.policy"])
     assert result.ok, result.diagnostics
-    return result.policies[0], api.generated_files(result)
+    return result
+
+
+@pytest.fixture(scope="module")
+def tiny(checked: api.CheckResult) -> ir.Policy:
+    """The checked tiny policy."""
+    return checked.policies[0]
+
+
+@pytest.fixture(scope="module")
+def tiny_files(checked: api.CheckResult) -> dict[str, str]:
+    """Every file compile writes for the tiny policy."""
+    return api.generated_files(checked)
 
 
 JSON_TOKENS = st.sampled_from(['{', '}', '[', ']', ',', ':', '"费用"', '"支付"', '"x"', '1', '-1',
@@ -184,9 +195,8 @@ JSON_TOKENS = st.sampled_from(['{', '}', '[', ']', ',', ':', '"费用"', '"支�
                       st.builds(lambda amount: json.dumps({"费用": amount}), st.one_of(
                           st.integers(), st.text(max_size=70), st.decimals().map(str),
                           st.floats(allow_nan=True).map(repr)))))
-def test_random_inputs_give_an_error_naming_something_or_a_result(
-        tiny: tuple[ir.Policy, dict[str, str]], text: str) -> None:
-    policy, _ = tiny
+def test_random_inputs_give_an_error_naming_something_or_a_result(tiny: ir.Policy, text: str) -> None:
+    policy = tiny
     try:
         values = runner.read_json_inputs(text, "case.json")
         outcome = runner.call(policy, policy.calculators[0], values, explain=True)
@@ -223,9 +233,9 @@ LAYOUT = st.lists(st.tuples(
 @FUZZ
 @given(layout=LAYOUT)
 def test_compile_out_never_writes_outside_nor_removes_what_it_did_not_write(
-        tmp_path_factory: pytest.TempPathFactory, tiny: tuple[ir.Policy, dict[str, str]],
+        tmp_path_factory: pytest.TempPathFactory, tiny_files: dict[str, str],
         layout: list[tuple[str, str]]) -> None:
-    _, files = tiny
+    files = tiny_files
     base = tmp_path_factory.mktemp("out")
     out, outside = base / "out", base / "outside"
     outside.mkdir()
