@@ -83,6 +83,7 @@ CODES: dict[str, str] = {
     "E401": "check does not hold",
     "E402": "value breaks a bound set by the notice",
     "E403": "division by zero or invalid arithmetic",
+    "W302": "a value written as exact where the notice qualifies it (不低于, 平均达到, 左右 …)",
     "W401": "soft rule (原则上) does not hold",
 }
 

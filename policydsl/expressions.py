@@ -90,6 +90,14 @@ def _joint(previous: tuple[Decimal, bool] | None, low: Decimal | None, included:
     return None
 
 
+def _compare_hint(left: Type, right: Type) -> str | None:
+    if "number" in (left.kind, right.kind):
+        return "a bare number has no unit: write it with one (2 次, 第二次, 30 元, 5%)"
+    if left.kind == right.kind == "money":
+        return "an amount per month and one per year differ: 元/月 × 12 个月 is 元"
+    return None
+
+
 class ExprChecker:
     def __init__(self, names: Names, report: Report):
         self.names = names
@@ -266,7 +274,8 @@ class ExprChecker:
             if problem:
                 return self.error("E204", problem, row.span, "each bracket starts where the one before "
                                   "it ends, and the boundary belongs to one of them: mark it （含） "
-                                  "on one side, as the notice does")
+                                  "on one side as the notice does, or declare the notice's own "
+                                  "definition of 以上 (约定 以上 不含本数)")
             if low is not None and index == 0 and low > 0:
                 tiers.append(ir.Tier(low, Decimal(0)))  # below the first bracket nothing is paid
             if low is not None and high <= low:
@@ -324,7 +333,8 @@ class ExprChecker:
             self.require_present(left, e.left.span)
             self.require_present(right, e.right.span)
             if not comparable(left.type.required(), right.type.required()):
-                return self.error("E201", f"cannot compare {left.type} with {right.type}", e.span)
+                return self.error("E201", f"cannot compare {left.type} with {right.type}", e.span,
+                                  _compare_hint(left.type, right.type))
             if op not in ("==", "!=") and left.type.kind in ("enum", "bool", "list"):
                 return self.error("E202", f"{left.type} values have no order", e.span)
         return ir.Compare(op, left, right, BOOL)

@@ -31,7 +31,7 @@ from . import ast, ir
 from .diagnostics import Diagnostic, Span
 from .numbers import Quantity, scan, scan_text
 from .units import unit
-from .words import VALUE_WORDS
+from .words import QUALIFIERS_BEFORE, VALUE_WORDS
 
 CONNECTORS = re.compile(r"(?:[、和及与或,，]|以及)*")
 SENTENCE_BREAKS = "；;。"
@@ -268,6 +268,8 @@ class ClauseCheck:
     def param(self, param: ast.Param) -> None:
         if param.local_choice is not None:
             return
+        if param.value.qualifier == "exact" and not param.value.soft:
+            self.dropped_qualifier(param)
         if param.anchor is None:
             self.anywhere(param)
             return
@@ -278,9 +280,30 @@ class ClauseCheck:
             return
         for lit in literals(param.value):
             if not any(quote.holds(lit, a, b) for quote, ranges in places for a, b in ranges):
-                said = "；".join(quote.text[a:b] for quote, ranges in places for a, b in ranges)
+                said = _said([quote.text[a:b] for quote, ranges in places for a, b in ranges])
                 self.error("E306", f"{shown(lit)} is not what the notice says after “{param.anchor}”",
-                           lit.span, f"there it says “{_cut(said)}”")
+                           lit.span, f"there it says {said}")
+
+    def dropped_qualifier(self, param: ast.Param) -> None:
+        """A parameter written as an exact value where the notice qualifies it (平均达到 85%,
+        不低于 640元, 70%左右): a warning, since a qualifier changes what the value means."""
+        found = list(literals(param.value))
+        if len(found) != 1 or not isinstance(found[0], ast.Number):
+            return
+        for quote in self.quotes:
+            for q in quote.quantities:
+                if not matches(found[0], q):
+                    continue
+                start = max([quote.text.rfind(c, 0, q.start) for c in "，,；;。：:、"]) + 1
+                before = [w for w in QUALIFIERS_BEFORE if w in quote.text[start:q.start]]
+                after = [w for w in ("左右",) if quote.text.startswith(w, q.end)]
+                if before or after:
+                    word = max(before, key=len) if before else after[0]
+                    self.error("W302", f"the notice says {word} {q.text}, but {param.name} is written "
+                               "as an exact value", param.value.span,
+                               f"say it as the notice does: 参数 {param.name} = "
+                               + (f"{word} {shown(found[0])}" if before else f"{shown(found[0])} {word}"))
+                    return
 
     def table(self, table: ast.Table) -> None:
         enums = [self.enums.get(name) for name in table.key_enums]
@@ -342,10 +365,10 @@ class ClauseCheck:
         for lit in found:
             if any(quote.holds(lit, a, b) for quote, a, b in places):
                 continue
-            said = "；".join(quote.text[a:b] for quote, a, b in places)
+            said = _said([quote.text[a:b] for quote, a, b in places])
             member = members[0][0] if len(members) == 1 else " × ".join(m for m, _ in members)
             self.error("E306", f"{shown(lit)} is not what the notice says for {member} ({what})",
-                       lit.span, f"for {member} the notice says “{_cut(said)}”")
+                       lit.span, f"for {member} the notice says {said}")
 
     def places(self, members: list[tuple[str, ir.Enum]], labels: tuple[str, ...], column: int
                ) -> list[tuple[Quote, int, int]]:
@@ -389,9 +412,9 @@ class ClauseCheck:
             for member, ranges in scopes(quote, enum).items():
                 numbered = any(a <= q.start and q.end <= b for q in quote.quantities for a, b in ranges)
                 if member not in own and numbered:
-                    said = "；".join(quote.text[a:b] for a, b in ranges)
+                    said = _said([quote.text[a:b] for a, b in ranges])
                     self.error("E307", f"the notice names {member} but table {table.name} leaves it to 其他",
-                               table.span, f"for {member} the notice says “{_cut(said)}”: give it a row")
+                               table.span, f"for {member} the notice says {said}: give it a row")
 
     # ------------------------------------------------------------ helpers
     def check_anywhere(self, found: list[Literal]) -> None:
@@ -456,9 +479,12 @@ def _intersect(a: list[Range], b: list[Range]) -> list[Range]:
     return out
 
 
-def _cut(text: str, limit: int = 60) -> str:
-    text = text.rstrip("，,、;；。")
-    return text if len(text) <= limit else text[:limit] + "…"
+def _said(parts: list[str], limit: int = 60) -> str:
+    """What the notice says in each place, quoted one by one: “一类地区分担30%”、“…”."""
+    shown = []
+    for part in dict.fromkeys(p.strip("，,、;；。|") for p in parts):
+        shown.append("“" + (part if len(part) <= limit else part[:limit] + "…") + "”")
+    return "、".join(shown)
 
 
 def check_clause(clause: ast.Clause, notice: Notice, enums: dict[str, ir.Enum]) -> list[Diagnostic]:

@@ -252,6 +252,9 @@ def expected_hint(expected: set[str], token: lark.Token | None, text: str, offse
     for key, phrase in _PHRASES.items():
         if key in words and not (key in ("RBRACE", "EQ") and len(words) > 3):
             return phrase
+    if token is not None and token.type == "SEP" and re.search(r"\d$", text[:offset]) and \
+            re.match(r"\d{3}", text[offset + 1:]):
+        return "write the number without thousands separators: 1500 元 matches the notice's 1,500元"
     if token is not None and token.type == "NAME" and len(str(token)) > 4:
         return "a keyword glued to a name is read as part of the name: separate them with spaces"
     if token is not None and "$END" in expected:

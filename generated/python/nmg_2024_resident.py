@@ -136,14 +136,15 @@ def _decimal(field: str, value: object, what: str) -> Decimal:
 
 
 def _bounded(field: str, number: Decimal, places: int, digits: int, what: str) -> Decimal:
-    """At most `places` decimals and `digits` digits before the point."""
+    """At most `digits` digits before the point and `places` decimals (the size first: a
+    number too large to round at `places` is out of range, not a decimal error)."""
+    if number.adjusted() >= digits:
+        raise ValueError(field + ": " + str(number) + " is out of range; " + what)
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
     if exponent < -places and number != number.quantize(Decimal(1).scaleb(-places)):
         raise ValueError(field + ": " + str(number) + " has more than " + str(places)
                          + " decimal places; " + what)
-    if number.adjusted() >= digits:
-        raise ValueError(field + ": " + str(number) + " is out of range; " + what)
     return number
 
 

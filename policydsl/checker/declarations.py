@@ -69,7 +69,8 @@ def add_decl(state: PolicyState, decl: ast.Decl, citation: ir.Citation, own: dic
     kind = KINDS[type(decl)]
     if decl.name in own:
         state.report("E102", f"{decl.name} is declared twice", decl.span,
-                     "a later notice changes a value with 修订, not by declaring it again",
+                     "a name is one value in the whole policy, whatever clause declares it: keep "
+                     "one declaration (a later notice changes a value with 修订)",
                      (Note(own[decl.name], f"{decl.name} is first declared"),))
         return
     previous = state.entries.get(decl.name)
