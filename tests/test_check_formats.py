@@ -109,8 +109,10 @@ def test_every_diagnostic_round_trips_through_github_and_json(
 
     code, out, _ = run("check", "--format", "github", name)
     assert code == failing
-    lines = out.splitlines()
+    lines = [line for line in out.splitlines() if line.startswith("::")]
     assert len(lines) == len(expected)
+    ok_lines = [line for line in out.splitlines() if line.startswith("ok: ")]
+    assert len(ok_lines) == (0 if failing else 1)
     for line, diag in zip(lines, expected, strict=True):
         level, properties, message = parse_annotation(line)
         assert level == ("error" if diag.is_error else "warning")
