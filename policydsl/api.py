@@ -49,20 +49,8 @@ def find_policy_files(paths: Iterable[Path], loader: Loader | None = None,
         else:
             problems.append(Diagnostic("E001", f"{path} does not exist",
                                        Span(display_path(path), 0, 0, 0, 0)))
-    loops = [p for p in found if _is_loop(p)]
-    problems += [Diagnostic("E001", f"cannot read {display_path(p)}: it is a loop of symbolic links",
-                            Span(display_path(p), 0, 0, 0, 0)) for p in loops]
-    unique = {real_path(p): p for p in reversed(found) if p not in loops}  # the first path of each
+    unique = {real_path(p): p for p in reversed(found)}  # the first path of each
     return sorted(unique.values(), key=display_path), problems
-
-
-def _is_loop(path: Path) -> bool:
-    """A symbolic link that leads back to itself (the checker could not resolve the path)."""
-    try:
-        path.resolve()
-    except (RuntimeError, OSError):
-        return True
-    return False
 
 
 def parse_file(path: Path) -> tuple[ast.PolicyFile | None, list[Diagnostic]]:

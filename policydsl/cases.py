@@ -36,7 +36,7 @@ from yaml.constructor import SafeConstructor
 
 from . import api, ir, runner
 from .escaping import pyident
-from .loader import display_path
+from .loader import display_path, real_path
 from .types import Type
 
 SUFFIX = ".cases.yaml"
@@ -561,7 +561,7 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
 
 
 def _unique(paths: list[Path]) -> list[Path]:
-    return sorted(dict.fromkeys(p.resolve() for p in paths), key=display_path)
+    return sorted(dict.fromkeys(real_path(p) for p in paths), key=display_path)
 
 
 @attrs.frozen
@@ -584,18 +584,19 @@ def check_case_file(case_file: Path, policy: ir.Policy) -> tuple[list[Written], 
     return written, file_errors
 
 
-def load(paths: Sequence[Path]) -> Suite:
-    """Check the policies the paths name and read and check every case file."""
+def load(paths: Sequence[Path], root: Path | None = None) -> Suite:
+    """Check the policies the paths name and read and check every case file (`root` as for
+    `api.check`)."""
     policy_files, case_files = discover(paths)
-    checked = api.check(policy_files)
+    checked = api.check(policy_files, root)
     if not checked.ok:
         return Suite(checked, (), (), 0)
-    by_file = {Path(p.path).resolve(): p for p in checked.policies}
+    by_file = {real_path(Path(p.path)): p for p in checked.policies}
     cases: list[Case] = []
     errors: list[CaseError] = []
     invalid = 0
     for case_file in case_files:
-        policy = by_file.get(policy_file_of(case_file).resolve())
+        policy = by_file.get(real_path(policy_file_of(case_file)))
         if policy is None:
             errors.append(CaseError(display_path(case_file), 1,
                                     f"no policy {policy_file_of(case_file).name} beside it"))

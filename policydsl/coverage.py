@@ -41,7 +41,7 @@ import attrs
 
 from . import api, ast, ir, provenance
 from .diagnostics import Span
-from .loader import display_path, read_text
+from .loader import display_path, read_text, real_path
 from .numbers import Quantity, scan, scan_text
 from .words import VALUE_WORDS
 
@@ -500,7 +500,7 @@ def of_policies(policies: Sequence[ir.Policy]) -> list[NoticeCoverage]:
         tree, diags = api.parse_file(Path(policy.path))
         if tree is None:
             raise CoverageError(diags[0].message if diags else f"cannot parse {policy.path}")
-        notice = (Path(policy.path).parent / policy.notice).resolve()
+        notice = real_path(Path(policy.path).parent / policy.notice)
         citing.setdefault(notice, []).append((policy.id, tree))
     found = []
     for notice, trees in citing.items():

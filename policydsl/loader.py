@@ -23,6 +23,7 @@ not, and never shows a line of the file.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -84,7 +85,8 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES, shown: str | None = None
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
     except OSError as err:
-        raise ReadError(f"cannot read {shown}: {err.strerror}") from None
+        reason = "it is a loop of symbolic links" if err.errno == errno.ELOOP else err.strerror
+        raise ReadError(f"cannot read {shown}: {reason}") from None
     except ValueError:  # a NUL character, or a name the file system cannot encode
         raise ReadError(f"cannot read {shown}: the path is not a valid file name") from None
     info = os.fstat(descriptor)

@@ -290,6 +290,20 @@ def test_a_file_with_a_syntax_error_is_left_untouched(tmp_path: Path) -> None:
     assert shown_by_check in err
 
 
+def test_a_link_is_not_written_through(tmp_path: Path) -> None:
+    """A link may lead out of the project; fmt rewrites only files named as themselves."""
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "untidy.policy").write_text(UNTIDY, encoding="utf-8")
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "link.policy").symlink_to(tmp_path / "elsewhere" / "untidy.policy")
+    assert run("--check", "p", cwd=tmp_path)[:2] == (1, "would reformat p/link.policy\n")
+    code, out, err = run("p", cwd=tmp_path)
+    assert (code, out) == (1, "")
+    assert "p/link.policy is a symbolic link; fmt does not write through links" in err
+    assert "hint: format the file it leads to by its own name" in err
+    assert (tmp_path / "elsewhere" / "untidy.policy").read_text(encoding="utf-8") == UNTIDY
+
+
 def test_a_missing_path_is_an_error(tmp_path: Path) -> None:
     code, _, err = run("nowhere.policy", cwd=tmp_path)
     assert code == 1

@@ -23,6 +23,7 @@ from .. import ir
 from ..display import show_value, slip_text
 from ..escaping import md_cell
 from ..evaluator import EvalError, NotConstant, Scope, evaluate
+from ..loader import real_path
 from ..types import Type
 from ..words import QUALIFIER_SIGNS
 from . import template_environment
@@ -107,7 +108,7 @@ class _Tables:
         from .. import coverage
 
         self.policies = ordered(policies)
-        self.coverage = {Path(c.notice).resolve(): c for c in coverage.of_policies(self.policies)}
+        self.coverage = {real_path(Path(c.notice)): c for c in coverage.of_policies(self.policies)}
         self.by_id = {p.id: p for p in self.policies}
         self.topics = [t for p in self.policies for t in p.topics]
         self.concepts = {c.name: c for t in self.topics for c in t.concepts}
@@ -267,7 +268,7 @@ class _Tables:
         """How much of its notice the policies encode (policydsl coverage), and what is not."""
         if policy.notice is None:
             return None
-        found = self.coverage.get((Path(policy.path).parent / policy.notice).resolve())
+        found = self.coverage.get(real_path(Path(policy.path).parent / policy.notice))
         if found is None:
             return None
         waived = [(s.statement.line, md_cell(s.statement.text), md_cell("；".join(s.reasons)))

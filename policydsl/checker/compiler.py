@@ -9,7 +9,7 @@ import attrs
 
 from .. import ast, ir, provenance
 from ..diagnostics import Diagnostic, Note, Span
-from ..loader import Loader, display_path
+from ..loader import Loader, display_path, real_path
 
 
 @attrs.frozen
@@ -52,7 +52,7 @@ class Compiler:
     def check(self, path: Path, cited_at: Span | None = None) -> Checked | None:
         from .policy import PolicyChecker
 
-        key = path.resolve()
+        key = real_path(path)
         if key in self._checked:
             return self._checked[key]
         if key in self._in_progress:
@@ -95,7 +95,7 @@ class Compiler:
         self.diagnostics.append(diag)
 
     def notice(self, path: Path, cited_at: Span) -> provenance.Notice | None:
-        key = path.resolve()
+        key = real_path(path)
         if key not in self._notices:
             text, problem = self.loader.read_notice(path, cited_at)
             if problem is not None:

@@ -17,7 +17,7 @@ from typing import IO, Any
 import click
 
 from .. import ir
-from .support import guarded, one_policy
+from .support import guarded, one_policy, root_option
 
 
 @click.command(epilog="""\b
@@ -61,9 +61,11 @@ every row is written, the bad ones with empty outputs and the reason in a column
               show_default=True, help="Stop at the first bad row, or report each in 错误.")
 @click.option("--batch-rows", type=click.IntRange(min=1), default=500_000, show_default=True,
               help="Rows per batch: memory grows with it, not with the file.")
+@root_option
 @guarded
 def command(policy_file: Path, calculator: str, input_path: Path, output_path: Path,
-            settings: tuple[str, ...], constants_file: Any, errors: str, batch_rows: int) -> None:
+            settings: tuple[str, ...], constants_file: Any, errors: str, batch_rows: int,
+            root: Path | None) -> None:
     """Run CALCULATOR of POLICY_FILE on every row of --input, writing --output.
 
     Rows are read, computed and written in batches, so a file of any size runs in the memory
@@ -72,7 +74,7 @@ def command(policy_file: Path, calculator: str, input_path: Path, output_path: P
     """
     from .. import batch_io
 
-    policy = one_policy(policy_file)
+    policy = one_policy(policy_file, root)
     calc = next((c for c in policy.calculators if c.name == calculator), None)
     if calc is None:
         names = "、".join(c.name for c in policy.calculators) or "none"

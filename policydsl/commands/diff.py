@@ -8,11 +8,12 @@ import click
 
 from .. import ir
 from ..diff import diff, render_markdown, render_text
-from .support import check_or_exit, guarded
+from ..loader import real_path
+from .support import check_or_exit, guarded, root_option
 
 
 def policy_at(policies: tuple[ir.Policy, ...], file: Path) -> ir.Policy:
-    found = [p for p in policies if Path(p.path).resolve() == file.resolve()]
+    found = [p for p in policies if real_path(Path(p.path)) == real_path(file)]
     if not found:
         raise click.UsageError(f"{file} holds no policy")
     return found[0]
@@ -30,8 +31,9 @@ Examples:
 @click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--markdown", is_flag=True, help="Print a GitHub Markdown table instead of text.")
+@root_option
 @guarded
-def command(old: Path, new: Path, markdown: bool) -> None:
+def command(old: Path, new: Path, markdown: bool, root: Path | None) -> None:
     """Show what changed from OLD to NEW: parameters, table rows, inputs, rules and
     calculators added (+), removed (-) or changed (~), with old → new values and the clauses
     they come from.
@@ -40,6 +42,6 @@ def command(old: Path, new: Path, markdown: bool) -> None:
     says which declarations are inherited.  Exit code 0 whatever the differences (it is a
     report), 1 if either policy has errors, 2 for a usage error.
     """
-    result = check_or_exit([old, new])
+    result = check_or_exit([old, new], root)
     changes = diff(policy_at(result.policies, old), policy_at(result.policies, new))
     click.echo(render_markdown(changes) if markdown else render_text(changes), nl=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .. import api
-from ..diagnostics import Diagnostic, SourceFile, render_all, summary
+from ..diagnostics import Diagnostic, SourceFile, Span, render_all, summary
 from ..fmt import FormatResult, format_text
 from ..loader import display_path, read_text
 from .support import guarded
@@ -46,6 +46,12 @@ def command(check: bool, paths: tuple[Path, ...]) -> None:
             problems.extend(result.diagnostics)
             untouched += 1
         elif result.text.encode("utf-8") != path.read_bytes():
+            if path.is_symlink() and not check:  # the link may lead anywhere; write only what is named
+                problems.append(Diagnostic("E001", f"{name} is a symbolic link; fmt does not write "
+                                           "through links", Span(name, 0, 0, 0, 0),
+                                           "format the file it leads to by its own name"))
+                untouched += 1
+                continue
             changed.append(name)
             if not check:
                 path.write_text(result.text, encoding="utf-8", newline="")

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .. import cases
-from .support import guarded, report
+from .support import guarded, report, root_option
 
 
 @click.command(epilog="""\b
@@ -46,11 +46,12 @@ Exit code 0 when every case passes, 1 when one fails (or a case file or policy h
 @click.option("--json", "as_json", is_flag=True,
               help="Print {cases: [...], errors: [...], total, failed} on stdout.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list every case that passes.")
+@root_option
 @guarded
-def command(paths: tuple[Path, ...], as_json: bool, verbose: bool) -> None:
+def command(paths: tuple[Path, ...], as_json: bool, verbose: bool, root: Path | None) -> None:
     """Run the golden cases of the policies in PATHS (folders, .policy or .cases.yaml files)."""
     try:
-        suite = cases.load(list(paths))
+        suite = cases.load(list(paths), root)
     except cases.UsageError as err:
         raise click.UsageError(str(err)) from None
     report(suite.checked)

@@ -14,13 +14,13 @@ from pathlib import Path
 from .. import ast, ir, parser, provenance
 from ..checker import Compiler
 from ..diagnostics import Diagnostic, SourceFile, sort_key
-from ..loader import Loader, display_path, read_text
+from ..loader import Loader, display_path, read_text, real_path
 
 Loaded = tuple[SourceFile, "ast.PolicyFile | None", list[Diagnostic]]
 
 
 class BufferLoader(Loader):
-    """Reads open files from the editor's buffers (keyed by resolved path), others from disk.
+    """Reads open files from the editor's buffers (keyed by real path), others from disk.
 
     A file the parser fails on (a bug of policydsl, not of the file) loads as a file without
     a tree, and `failures` says why: the server reports it on the file and goes on.
@@ -33,7 +33,7 @@ class BufferLoader(Loader):
         self.failures: dict[Path, str] = {}
 
     def load(self, path: Path) -> Loaded:
-        key = path.resolve()
+        key = real_path(path)
         if key not in self._loaded:
             text = self._buffers.get(key)
             try:
@@ -88,7 +88,7 @@ class Analysis:
 
     def notice(self, path: Path) -> provenance.Notice | None:
         """A notice read from disk (None if it cannot be read: the check reports why)."""
-        key = path.resolve()
+        key = real_path(path)
         if key not in self._notices:
             text = read_text(path)[0]
             self._notices[key] = provenance.Notice.of(display_path(path), text) if text else None

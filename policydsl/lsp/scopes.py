@@ -14,6 +14,7 @@ from pathlib import Path
 import attrs
 
 from .. import ast
+from ..loader import real_path
 from .analysis import Analysis
 from .symbols import FileIndex, Symbol, Use, index
 
@@ -41,14 +42,14 @@ class Project:
         self._scopes: dict[Path, Scope | None] = {}
 
     def index(self, path: Path) -> FileIndex | None:
-        key = path.resolve()
+        key = real_path(path)
         if key not in self._indexes:
             source, tree, _ = self.analysis.load(key)
             self._indexes[key] = index(key, source, tree) if tree is not None else None
         return self._indexes[key]
 
     def scope(self, path: Path) -> Scope | None:
-        key = path.resolve()
+        key = real_path(path)
         if key not in self._scopes:
             self._scopes[key] = None  # a file that uses itself sees nothing of itself
             file = self.index(key)

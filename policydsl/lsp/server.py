@@ -18,6 +18,7 @@ from pygls.workspace import TextDocument
 
 from .. import __version__, fmt, parser, words
 from ..diagnostics import Diagnostic, Note, Span
+from ..loader import real_path
 from .analysis import Analysis
 from .hover import KIND_WORDS, HoverText, function_text
 from .positions import UNITS, Lines, utf16_units
@@ -74,14 +75,14 @@ class PolicyServer(LanguageServer):
     def refresh(self) -> None:
         """Check every open policy again and publish each one's diagnostics."""
         documents = self.policy_documents()
-        self.analysis = Analysis({Path(doc.path).resolve(): doc.source for doc in documents})
+        self.analysis = Analysis({real_path(Path(doc.path)): doc.source for doc in documents})
         self.project = Project(self.analysis)
         for doc in documents:
             if self.project.index(Path(doc.path)) is not None:
                 self.parsed[doc.uri] = self.project
             lines = self.lines(doc.source)
             diagnostics = [self.diagnostic(d, lines) for d in self.analysis.diagnostics(Path(doc.path))]
-            failure = self.analysis.internal_errors.get(Path(doc.path).resolve())
+            failure = self.analysis.internal_errors.get(real_path(Path(doc.path)))
             if failure is not None:
                 diagnostics.append(types.Diagnostic(
                     range=lines.range(Span(doc.path, 1, 1, 1, 1)), source="policydsl",
@@ -106,7 +107,7 @@ class PolicyServer(LanguageServer):
         source = self.analysis.loader.source(note.span.path)
         if source is None:
             return None
-        where = types.Location(uri=Path(note.span.path).resolve().as_uri(),
+        where = types.Location(uri=real_path(Path(note.span.path)).as_uri(),
                                range=self.lines(source.text).range(note.span))
         return types.DiagnosticRelatedInformation(location=where, message=note.message)
 
@@ -120,7 +121,7 @@ class PolicyServer(LanguageServer):
         file = self.project.index(path)
         if file is None:
             return None
-        return types.Location(uri=path.resolve().as_uri(),
+        return types.Location(uri=real_path(path).as_uri(),
                               range=self.lines(file.source.text).range(symbol.span))
 
     # ------------------------------------------------------------ features
@@ -158,10 +159,10 @@ class PolicyServer(LanguageServer):
     def related_files(self, declaring: Path) -> list[Path]:
         """Where references may be: the declaring file, the open policies and the policies of
         the workspace folder."""
-        files = {declaring.resolve()} | {Path(doc.path).resolve() for doc in self.policy_documents()}
+        files = {real_path(declaring)} | {real_path(Path(doc.path)) for doc in self.policy_documents()}
         root = self.workspace.root_path
         if root:
-            files |= {p.resolve() for p in Path(root).rglob("*.policy")
+            files |= {real_path(p) for p in Path(root).rglob("*.policy")
                       if not any(part.startswith(".") or part == "node_modules" for part in p.parts)}
         return sorted(files)
 
