@@ -33,12 +33,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
 EPILOG = """\b
 Examples:
   policydsl check policies/                               every problem, with file:line:col
-  policydsl compile policies --out generated              calculators and tables
+  policydsl compile policies --out generated              calculators, batch modules, tables, charts
+  policydsl test policies                                 the hand-worked cases of every policy
+  policydsl coverage policies                             which sentences of each notice are encoded
   policydsl eval policies/nmg/nmg_2024_resident.policy 财政分担 地区类别=二类 --json
   policydsl table policies --topic financing              one comparison table
-  policydsl ir policies/nmg/nmg_2023_resident.policy      the IR as JSON
+  policydsl fmt policies                                  the canonical layout
 
-Run `policydsl COMMAND --help` for each command. docs/language.md describes the language.
+Run `policydsl COMMAND --help` for each command. docs/language.md describes the language;
+docs/adding-a-notice.md walks through encoding a new notice.
 """
 
 

@@ -51,9 +51,20 @@ def test_missing_path() -> None:
 
 
 def test_help_teaches_with_examples() -> None:
-    for command in ("check", "compile", "eval", "ir"):
+    commands = main.list_commands(None)  # type: ignore[arg-type]
+    assert {"check", "compile", "eval", "batch", "test", "coverage", "fmt", "diff"} <= set(commands)
+    for command in commands:
         code, out, _ = run(command, "--help")
         assert code == 0 and "Example" in out, command
+
+
+def test_compile_help_and_readme_name_every_output_folder() -> None:
+    from policydsl.backends import BACKENDS
+
+    _, out, _ = run("compile", "--help")
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for backend in BACKENDS:
+        assert f"{backend.folder}/" in out and f"generated/{backend.folder}/" in readme, backend
 
 
 def test_ir_is_stable_json() -> None:

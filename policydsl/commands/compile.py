@@ -13,18 +13,20 @@ from .support import check_or_exit, guarded, root_option
 
 @click.command(epilog="""\b
 Examples:
-  policydsl compile policies --out generated          write generated/python/*.py
+  policydsl compile policies --out generated          write generated/{python,tables,batch,charts}/
   policydsl compile policies --out generated --check  CI: fail if generated/ is stale
 """)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder: python/ (calculator modules) and tables/ (Markdown) below it.")
+              help="Output folder: python/ (calculators), tables/ (Markdown), batch/ (numpy + "
+                   "pyarrow modules) and charts/ (SVG) below it.")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 and list the stale files if OUT differs.")
 @root_option
 @guarded
 def command(paths: tuple[Path, ...], out: Path, check_only: bool, root: Path | None) -> None:
-    """Check the policies, then generate their calculators and tables into OUT.
+    """Check the policies, then generate their calculators, batch modules, tables and charts
+    into OUT.
 
     Only files whose bytes change are rewritten (to a temporary file, then renamed over the
     old one).  Generated files of policies that no longer exist are removed: only files whose
