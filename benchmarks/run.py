@@ -1,4 +1,4 @@
-"""Measure policydsl: compile time and calculator throughput.  Run by hand:
+"""Measure policydsl: compile time, calculator throughput, peak memory.  Run by hand:
 
     python benchmarks/run.py            # everything
     python benchmarks/run.py --quick    # fewer repetitions
@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import resource
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -134,11 +136,22 @@ def main() -> None:
         result = api.check([ROOT / "policies"])
         api.generated_files(result)
         compiles.append(time.perf_counter() - start)
+    everything = []
+    for _ in range(5):
+        start = time.perf_counter()
+        api.check([ROOT / "policies", ROOT / "examples"])
+        everything.append(time.perf_counter() - start)
+    tracemalloc.start()
+    api.generated_files(api.check([ROOT / "policies"]))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
     lines = sum(len(p.read_text("utf-8").splitlines()) for p in (ROOT / "policies").rglob("*.policy"))
     print(f"policies: {len(result.policies)} files, {lines} lines")
     print(f"check, first run in the process (builds the parser): {cold * 1000:8.1f} ms")
     print(f"check all policies (parse, resolve, types, provenance):  {min(checks) * 1000:8.1f} ms")
-    print(f"check + generate every module:                            {min(compiles) * 1000:8.1f} ms")
+    print(f"check + generate every module, page and chart:           {min(compiles) * 1000:8.1f} ms")
+    print(f"check policies/ and examples/ together:                   {min(everything) * 1000:8.1f} ms")
+    print(f"peak memory allocated by one check + generate:           {peak / 2**20:8.1f} MiB")
 
     nmg_2024, nmg_2022 = load("nmg_2024_resident"), load("nmg_2022_major_illness")
     xinzhou, draft = load("xinzhou_2023_resident"), load("nmg_pooling_draft")
@@ -168,8 +181,10 @@ def main() -> None:
     start = time.perf_counter()
     paid = sum(nmg_2022.三重制度报销(**row).医疗救助支付 for row in rows)
     batch = time.perf_counter() - start
-    print(f"\nbatch: 100,000 三重制度报销 claims in {batch:.2f} s "
+    print(f"\nscalar loop: 100,000 三重制度报销 claims in {batch:.2f} s "
           f"({100_000 / batch:,.0f} claims/s; 医疗救助 total {paid})")
+    print(f"peak resident memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print("(batch rows per second, beside OpenFisca: benchmarks/batch_bench.py)")
 
 
 if __name__ == "__main__":
