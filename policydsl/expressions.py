@@ -75,18 +75,21 @@ def _given_name(cond: ast.Expr) -> str | None:
     return None
 
 
-def _joint(previous: tuple[Decimal, bool] | None, low: Decimal | None, included: bool) -> str | None:
+Bound = tuple[Decimal, str]  # a bracket's bound in 元, and as the author wrote it
+
+
+def _joint(previous: tuple[Bound, bool] | None, low: Bound | None, included: bool) -> str | None:
     """What is wrong where a bracket meets the one before it, if anything."""
     if previous is None or low is None:
         return None
-    upper, upper_included = previous
-    if low != upper:
-        kind = "a gap" if low > upper else "an overlap"
-        return f"{kind} between {upper} and {low}"
+    (upper, upper_text), upper_included = previous
+    if low[0] != upper:
+        kind = "a gap" if low[0] > upper else "an overlap"
+        return f"{kind}: the bracket before ends at {upper_text}, this one starts at {low[1]}"
     if upper_included and included:
-        return f"an overlap: {upper} belongs to both brackets"
+        return f"an overlap: {upper_text} belongs to both brackets"
     if not upper_included and not included:
-        return f"a gap: an amount of exactly {upper} belongs to neither bracket"
+        return f"a gap: an amount of exactly {upper_text} belongs to neither bracket"
     return None
 
 
@@ -255,7 +258,7 @@ class ExprChecker:
         deductible).  Adjacent bounds must meet, and exactly one side may include the amount
         on the boundary: 以上 includes it or not by the notice's 约定, （含）/（不含） say so."""
         tiers: list[ir.Tier] = []
-        previous: tuple[Decimal, bool] | None = None  # the last upper bound, and whether included
+        previous: tuple[Bound, bool] | None = None  # the last upper bound, and whether included
         for index, row in enumerate(e.rows):
             rate = self.check(row.rate)
             if not (isinstance(rate, ir.Const) and isinstance(rate.value, Decimal)):
@@ -263,7 +266,7 @@ class ExprChecker:
             if rate.type.kind not in ("rate", "zero"):
                 self.error("E201", f"a bracket pays a rate (%), not {rate.type}", row.rate.span)
             low = None if index == 0 and self._names_deductible(row.low.value) else self._bound(row.low)
-            high = self._bound(row.high) if row.high is not None else INFINITY
+            high = self._bound(row.high) if row.high is not None else (INFINITY, "无上限")
             if isinstance(low, ir.Fail) or isinstance(high, ir.Fail):
                 return ir.Fail("", NEVER)
             low_included = row.low.included if row.low.included is not None else (
@@ -276,11 +279,12 @@ class ExprChecker:
                                   "it ends, and the boundary belongs to one of them: mark it （含） "
                                   "on one side as the notice does, or declare the notice's own "
                                   "definition of 以上 (约定 以上 不含本数)")
-            if low is not None and index == 0 and low > 0:
-                tiers.append(ir.Tier(low, Decimal(0)))  # below the first bracket nothing is paid
-            if low is not None and high <= low:
-                return self.error("E204", f"the bracket {low} 至 {high} is empty or reversed", row.span)
-            tiers.append(ir.Tier(high, rate.value))
+            if low is not None and index == 0 and low[0] > 0:
+                tiers.append(ir.Tier(low[0], Decimal(0)))  # below the first bracket nothing is paid
+            if low is not None and high[0] <= low[0]:
+                return self.error("E204", f"the bracket {low[1]} 至 {high[1]} is empty or reversed",
+                                  row.span)
+            tiers.append(ir.Tier(high[0], rate.value))
             previous = (high, high_included)
         return ir.Const(tuple(tiers), SCHEDULE, "分段")
 
@@ -293,7 +297,7 @@ class ExprChecker:
                        did_you_mean(e.name, self.names.known_names()))
         return True
 
-    def _bound(self, bound: ast.Bound) -> Decimal | ir.Fail:
+    def _bound(self, bound: ast.Bound) -> Bound | ir.Fail:
         value = self.check(bound.value)
         if not (isinstance(value, ir.Const) and isinstance(value.value, Decimal)):
             return self.error("E207", "the bounds of 分段 are amounts written out (or, for the first, "
@@ -301,7 +305,7 @@ class ExprChecker:
         if value.type.kind not in ("money", "zero", "unbounded"):
             return self.error("E201", f"a bracket's bound is an amount in 元, not {value.type}",
                               bound.span)
-        return value.value
+        return value.value, value.text
 
     # ------------------------------------------------------------ operators
     def _Binary(self, e: ast.Binary) -> ir.Expr:

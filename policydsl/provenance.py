@@ -260,9 +260,27 @@ class ClauseCheck:
                 self.param(decl)
             elif isinstance(decl, ast.Table):
                 self.table(decl)
-            else:
+            else:  # a rule or a 核对 may combine the clause's sentences
                 self.anywhere(decl)
         return self.diagnostics
+
+    def sentences_above(self, decl: ast.Param) -> list[int]:
+        """The quotes a parameter stands under: the run of 引文 nearest above it (every quote
+        of the clause when none is above).  A parameter's number belongs to the sentence it is
+        written under; found only in another sentence of the clause, it is most likely another
+        figure (640 元 written where the notice's 380 元 belongs)."""
+        position = (decl.span.line, decl.span.column)
+        starts = [(q.span.line, q.span.column) for q in self.clause.quotes]
+        above = [i for i, start in enumerate(starts) if start < position]
+        if not above:
+            return list(range(len(self.quotes)))
+        run = [above[-1]]
+        declared = [(d.span.line, d.span.column) for d in self.clause.decls]
+        for i in reversed(above[:-1]):
+            if any(starts[i] < d < starts[run[-1]] for d in declared):
+                break
+            run.append(i)
+        return sorted(run)
 
     # ------------------------------------------------------------ declarations
     def param(self, param: ast.Param) -> None:
@@ -271,7 +289,7 @@ class ClauseCheck:
         if param.value.qualifier == "exact" and not param.value.soft:
             self.dropped_qualifier(param)
         if param.anchor is None:
-            self.anywhere(param)
+            self.anywhere(param, self.sentences_above(param))
             return
         places = [(quote, anchor_scope(quote, param.anchor, self.anchors)) for quote in self.quotes]
         if not any(ranges for _, ranges in places):
@@ -329,11 +347,12 @@ class ClauseCheck:
             return enums[1].names_of(row.keys[1])
         return (table.name,) if row.column else ()
 
-    def anywhere(self, node: object) -> None:
-        """Numbers that only need to be somewhere in the clause's quotes; 按 arms row by row."""
+    def anywhere(self, node: object, sentences: list[int] | None = None) -> None:
+        """Numbers that need to be in the clause's quotes (in `sentences` of them, when given);
+        按 arms row by row."""
         for match in _matches(node):
             self.match(match)
-        self.check_anywhere([lit for lit in literals(_without_matches(node))])
+        self.check_anywhere([lit for lit in literals(_without_matches(node))], sentences)
 
     def match(self, match: ast.Match) -> None:
         enum = self._enum_of(match)
@@ -417,9 +436,13 @@ class ClauseCheck:
                                table.span, f"for {member} the notice says {said}: give it a row")
 
     # ------------------------------------------------------------ helpers
-    def check_anywhere(self, found: list[Literal]) -> None:
+    def check_anywhere(self, found: list[Literal], sentences: list[int] | None = None) -> None:
         for lit in found:
-            if any(quote.holds(lit) for quote in self.quotes):
+            if any(self.quotes[i].holds(lit) for i in sentences or range(len(self.quotes))):
+                continue
+            elsewhere = next((i for i, quote in enumerate(self.quotes) if quote.holds(lit)), None)
+            if elsewhere is not None:
+                self.another_sentence(lit, elsewhere)
                 continue
             if isinstance(lit, ast.Word):
                 self.error("E305", f"{lit.word} is not in the quotes of clause {self.clause.number}",
@@ -433,6 +456,14 @@ class ClauseCheck:
                 hint = "the clause has no 引文: " + hint
             self.error("E302", f"{shown(lit)} is not in the quotes of clause {self.clause.number}",
                        lit.span, hint)
+
+    def another_sentence(self, lit: Literal, index: int) -> None:
+        """A number the clause prints, but in a sentence other than the one it stands under."""
+        quote = self.clause.quotes[index]
+        self.error("E302", f"{shown(lit)} is not in the quote above it (clause {self.clause.number})",
+                   lit.span, f"the clause prints it in another sentence, “{_excerpt(quote.text)}” "
+                   f"(line {quote.span.line}): if the value is that sentence's, declare it below "
+                   "that 引文; if not, the number is wrong")
 
     def _enum_of(self, match: ast.Match) -> ir.Enum | None:
         patterns = [p for arm in match.arms for p in arm.patterns if p is not None]
@@ -477,6 +508,10 @@ def _intersect(a: list[Range], b: list[Range]) -> list[Range]:
             if lo < hi:
                 out.append((lo, hi))
     return out
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _said(parts: list[str], limit: int = 60) -> str:

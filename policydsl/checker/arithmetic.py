@@ -9,17 +9,21 @@ from .. import ast, ir
 from ..display import show_value
 from ..evaluator import EvalError, NotConstant, evaluate
 from ..types import Type
+from . import doubt
 from .state import PolicyState
 
 SHOWN_OPS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "about": "≈"}
 NEGATED_OPS = {"==": "≠", "!=": "=", "<": "≥", "<=": ">", ">": "≤", ">=": "<", "about": "≉"}
 
 
-def check_checks(state: PolicyState) -> tuple[ir.Check, ...]:
+def check_checks(state: PolicyState, doubtful: frozenset[str]) -> tuple[ir.Check, ...]:
+    """Every 核对, evaluated; a failure is reported unless the check reads a number already
+    reported as not the notice's (checker/doubt.py)."""
     results: list[ir.Check] = []
     for node, citation in state.checks:
+        quiet = doubt.check_is_doubtful(state, node, doubtful)
         if node.each_name is None:
-            results += check_one(state, node, citation, "")
+            results += check_one(state, node, citation, "", quiet)
             continue
         enum = state.enums.get(node.each_enum or "")
         if enum is None:
@@ -29,13 +33,14 @@ def check_checks(state: PolicyState) -> tuple[ir.Check, ...]:
             state.exprs.bound[node.each_name] = ir.Const(
                 ir.EnumValue(enum.name, member), Type("enum", enum.name), member)
             try:
-                results += check_one(state, node, citation, f"{node.each_name} = {member}: ")
+                results += check_one(state, node, citation, f"{node.each_name} = {member}: ", quiet)
             finally:
                 del state.exprs.bound[node.each_name]
     return tuple(results)
 
 
-def check_one(state: PolicyState, node: ast.Check, citation: ir.Citation, case: str) -> list[ir.Check]:
+def check_one(state: PolicyState, node: ast.Check, citation: ir.Citation, case: str,
+              quiet: bool) -> list[ir.Check]:
     expr, value = state.constant(node.expr)
     if value is None:  # an error inside it was reported already
         return []
@@ -44,7 +49,7 @@ def check_one(state: PolicyState, node: ast.Check, citation: ir.Citation, case: 
                      node.span, "for example 核对 筹资标准 = 财政补助 + 个人缴费")
         return []
     detail = case + check_detail(state, expr, holds=value is True)
-    if value is False:
+    if value is False and not quiet:
         state.report("E401", f"the check does not hold: {detail}", node.span,
                      "the notice's own arithmetic disagrees with the values of the policy")
     return [ir.Check(case + state.text_of(node.expr.span), expr, bool(value), detail, citation,

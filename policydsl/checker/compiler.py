@@ -32,6 +32,7 @@ class Checked:
     enums: dict[str, ir.Enum]
     vocabulary: dict[str, ir.Concept]
     conventions: dict[str, bool]
+    doubtful: frozenset[str] = frozenset()  # names resting on a wrong number (checker/doubt.py)
 
 
 NOTHING = Checked(None, {}, {}, {}, {}, {})
@@ -48,6 +49,7 @@ class Compiler:
         self._in_progress: set[Path] = set()
         self._notices: dict[Path, provenance.Notice | None] = {}
         self._ids: dict[str, Span] = {}  # policy id → where it is declared
+        self.doubtful: set[Span] = set()  # declarations holding a number the notice does not print
 
     def check(self, path: Path, cited_at: Span | None = None) -> Checked | None:
         from .policy import PolicyChecker

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import ast, ir, provenance
-from ..diagnostics import SourceFile
+from ..diagnostics import Diagnostic, SourceFile
 from ..types import comparable
-from . import arithmetic, bounds, calculators, declarations, header, resolve
+from . import arithmetic, bounds, calculators, declarations, doubt, header, resolve
 from .compiler import Checked, Compiler
 from .state import PolicyState
 
@@ -30,10 +30,11 @@ class PolicyChecker:
         check_vocabulary(state)
         bounds.check_within(state)
         calcs = calculators.check_calculators(state)
-        checks = arithmetic.check_checks(state)
-        check_provenance(state, notice)
+        doubt.mark(state, check_provenance(state, notice))
+        doubtful = doubt.doubtful_names(state)
+        checks = arithmetic.check_checks(state, doubtful)
         return Checked(build_policy(state, calcs, checks, topics), state.entries, state.calc_nodes,
-                       state.enums, state.vocabulary, state.conventions)
+                       state.enums, state.vocabulary, state.conventions, doubtful)
 
 
 def check_vocabulary(state: PolicyState) -> None:
@@ -53,17 +54,19 @@ def check_vocabulary(state: PolicyState) -> None:
                          "use another name for another thing")
 
 
-def check_provenance(state: PolicyState, notice: provenance.Notice | None) -> None:
+def check_provenance(state: PolicyState, notice: provenance.Notice | None) -> list[Diagnostic]:
+    """Every quote and number against the notice; the diagnostics are reported and returned."""
+    found: list[Diagnostic] = []
     for item in state.tree.items:
         if isinstance(item, ast.Clause):
             if notice is not None:
-                for diag in provenance.check_clause(item, notice, state.enums):
-                    state.compiler.report(diag)
+                found += provenance.check_clause(item, notice, state.enums)
         elif isinstance(item, ast.Param):
-            state.compiler.diagnostics.extend(
-                provenance.check_outside_clauses(item, exempt=item.local_choice is not None))
+            found += provenance.check_outside_clauses(item, exempt=item.local_choice is not None)
         elif isinstance(item, (ast.InputDecl, ast.Rule, ast.Table, ast.Check, ast.Calculator)):
-            state.compiler.diagnostics.extend(provenance.check_outside_clauses(item))
+            found += provenance.check_outside_clauses(item)
+    state.compiler.diagnostics.extend(found)
+    return found
 
 
 def build_policy(state: PolicyState, calcs: tuple[ir.Calculator, ...], checks: tuple[ir.Check, ...],
