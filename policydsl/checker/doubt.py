@@ -42,7 +42,7 @@ def mark(state: PolicyState, diagnostics: Iterable[Diagnostic]) -> None:
     for entry in state.entries.values():
         if not entry.inherited and any(_inside(span, entry.node.span) for span in wrong):
             state.compiler.doubtful.add(entry.node.span)
-            state.compiler.diagnostics = [
+            state.compiler.diagnostics[:] = [
                 d for d in state.compiler.diagnostics
                 if not (d.code in CONSEQUENCES and _inside(d.span, entry.node.span))]
 
