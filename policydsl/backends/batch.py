@@ -34,7 +34,7 @@ from .. import ir
 from ..display import show_value
 from ..escaping import pycomment, pydoc, pyident, pyrepr
 from ..evaluator import EvalError, NotConstant, Scope, evaluate
-from ..types import Type
+from ..types import NUMBER, Type
 from . import template_environment
 from .python import GenerationError
 
@@ -49,8 +49,14 @@ CONVERTERS = {"money": "_money", "count": "_count", "rate": "_rate", "points": "
               "multiple": "_decimal", "years": "_decimal", "months": "_decimal", "days": "_decimal",
               "age": "_decimal", "number": "_decimal", "bool": "_bool", "date": "_date"}
 DATE_FUNCTIONS = {"age": "_age", "birthday": "_birthday", "next_month": "_next_month",
-                  "months": "_months"}
-WHOLE_RESULTS = frozenset({"age", "months"})  # functions giving whole numbers
+                  "months": "_months", "next_day": "_next_day", "year_start": "_year_start",
+                  "year_end": "_year_end", "month_day": "_month_day", "in_year": "_in_year"}
+WHOLE_RESULTS = frozenset({"age", "months", "count"})  # functions giving whole numbers
+LIST_FUNCTIONS = {"count": "_count_of", "max_of": "_max_of", "second_of": "_second_of",
+                  "sum_of": "_sum_of"}
+# The nodes that carry a value per member of a list (限额[病种]) as it is, for 最高, 次高 and
+# 合计 to make one value of it.
+PLURAL_NODES = (ir.Lookup, ir.If, ir.Match, ir.With, ir.Ref)
 PRECEDENCE = {"+": 5, "-": 5, "×": 6}
 MAX_SCALE = 22  # decimal128 holds 38 digits: 16 before the point and up to 22 after it
 EPOCH = datetime.date(1970, 1, 1)
@@ -236,9 +242,13 @@ class _Module:
         return name
 
     def division_message(self, formula: str) -> str:
+        return self.message("_ZERO_DIVISOR", formula + ": division by zero")
+
+    def message(self, prefix: str, text: str) -> str:
+        """The module constant of a failure code a runtime helper gives the rows it fails."""
         self.folded += 1
-        name = f"_ZERO_DIVISOR{self.folded}"
-        self.constants[name] = (f"_message({pyrepr(formula + ': division by zero')})", "")
+        name = f"{prefix}{self.folded}"
+        self.constants[name] = (f"_message({pyrepr(text)})", "")
         return name
 
     # ------------------------------------------------------------ expressions
@@ -256,6 +266,8 @@ class _Module:
                 return self.folded_const(evaluate(e, self.scope), e), 9
             except (EvalError, NotConstant):
                 pass  # fails at run time, as the policy says
+        if e.type.plural and not isinstance(e, PLURAL_NODES):
+            raise Unsupported(plural_use(e))
         method = getattr(self, "_" + type(e).__name__, None)
         if method is None:
             raise Unsupported(f"the construct {type(e).__name__} ({ir.describe(e)})")
@@ -316,10 +328,9 @@ class _Module:
         return local[e.name]
 
     def _Lookup(self, e: ir.Lookup, local: dict[str, str]) -> tuple[str, int]:
-        if any(k.type.kind == "list" for k in e.keys) or e.type.plural:
-            raise Unsupported(f"{ir.describe(e)} looks a table up by a list, which the batch "
-                              "calculators do not support yet")
         self.tables_used.add(e.table)
+        if e.type.plural:  # 限额[病种]: the value of each member the list holds
+            return f"_each({ident(e.table)}, {self.expr(e.keys[0], local)})", 9
         return f"_lookup({ident(e.table)}, {', '.join(self.expr(k, local) for k in e.keys)})", 9
 
     def _Fail(self, e: ir.Fail, local: dict[str, str]) -> tuple[str, int]:
@@ -382,23 +393,30 @@ class _Module:
         if e.func == "given":
             return f"_given({args[0]})", 9
         if e.func == "highest":
-            return f"_highest({args[0]})", 9
+            return f"_highest({args[0]}, {self.empty_list(e.args[0])})", 9
+        if e.func in LIST_FUNCTIONS:
+            return f"{LIST_FUNCTIONS[e.func]}({args[0]})", 9
         if e.func == "progressive":
             return f"_progressive({', '.join(args)})", 9
         if e.func in DATE_FUNCTIONS:
             return f"{DATE_FUNCTIONS[e.func]}({', '.join(args)})", 9
-        if e.func == "ratio":
+        if e.func in ("ratio", "prorate"):
             raise Unsupported(unrounded_division(e))
         raise Unsupported(f"the function {ir.describe(e).split('(')[0]} ({ir.describe(e)}), "
                           "which the batch calculators do not support yet")
+
+    def empty_list(self, members: ir.Expr) -> str:
+        """The failure of 就高不就低 on an empty list, worded as the scalar calculator's."""
+        field = members.name if isinstance(members, ir.Ref) else "就高不就低"
+        return self.message("_EMPTY_LIST", f"{field}: the list is empty; 就高不就低 needs at least "
+                            "one member")
 
     def rounded(self, e: ir.Call, local: dict[str, str]) -> str:
         value, places = e.args
         if not (isinstance(places, ir.Const) and isinstance(places.value, Decimal)):
             raise Unsupported(f"rounding to a number of places that is not a constant ({ir.describe(e)})")
         digits = int(places.value)
-        quotient = (value.left, value.right) if isinstance(value, ir.Binary) and value.op == "÷" \
-            else value.args if isinstance(value, ir.Call) and value.func == "ratio" else None
+        quotient = quotient_parts(value)
         if quotient is not None:
             zero = self.division_message(ir.describe(value))
             return (f"_round_quotient({self.expr(quotient[0], local)}, "
@@ -494,6 +512,27 @@ class _Module:
         return [f"    return {self.expr(e, local)}"]
 
 
+def quotient_parts(e: ir.Expr) -> tuple[ir.Expr, ir.Expr] | None:
+    """The dividend and divisor of a division (a ÷ b, 倍数(a, b), 按月折算(a, m) = a × m ÷ 12),
+    or None."""
+    if isinstance(e, ir.Binary) and e.op == "÷":
+        return e.left, e.right
+    if isinstance(e, ir.Call) and e.func == "ratio":
+        return e.args[0], e.args[1]
+    if isinstance(e, ir.Call) and e.func == "prorate":
+        amount, months = e.args
+        return ir.Binary("×", amount, months, e.type), ir.Const(Decimal(12), NUMBER, "12")
+    return None
+
+
+def plural_use(e: ir.Expr) -> str:
+    """Why a value per member of a list used other than by 最高, 次高 or 合计 is refused."""
+    return (f"{ir.describe(e)} computes on values per member of a list ({e.type}) as a whole: the "
+            "scalar calculator either fails on it or compares the values in the order the list "
+            "was given, and a batch list holds which members it has and how often, not their "
+            "order; take 最高, 次高 or 合计 of the values first")
+
+
 def unrounded_division(e: ir.Expr) -> str:
     return (f"{ir.describe(e)} divides without rounding the quotient right away "
             "(四舍五入(… ÷ …, n)); the scalar calculator keeps 28 significant digits of it, "
@@ -505,7 +544,9 @@ def tuple_code(items: list[str]) -> str:
 
 
 def choice(helper: str, t: Type) -> str:
-    """_if or _match, or their versions choosing a schedule."""
+    """_if or _match, or their versions choosing a schedule or values per member."""
+    if t.plural:
+        return helper + "_each"
     return helper + "_tiers" if t.kind == "schedule" else helper
 
 
@@ -524,6 +565,8 @@ def rule_function(module: _Module, rule: ir.Rule) -> Function:
 
 
 def value_class(t: Type) -> str:
+    if t.plural:
+        return "Each"
     return "Tiers" if t.kind == "schedule" else "Col"
 
 
@@ -543,8 +586,10 @@ def converter(module: _Module, t: Type) -> str:
 
 def output_converter(module: _Module, rule: ir.Rule) -> str:
     kind = rule.type.kind
-    if rule.type.plural:
-        raise Unsupported(f"the output {rule.name} of type {rule.type}, which no column type holds")
+    if rule.type.plural or kind == "list":
+        raise Unsupported(f"the output {rule.name} is {rule.type}: the scalar calculator returns "
+                          "it in the order the list was given, which a batch list (which members "
+                          "it holds, and how often) does not keep")
     if kind in NUMBER_KINDS:
         scale = max(module.scale_of(rule.expr), 2 if kind == "money" else 0)
         if scale > MAX_SCALE:
@@ -552,12 +597,11 @@ def output_converter(module: _Module, rule: ir.Rule) -> str:
         return f"_decimal_output({scale})"
     if kind == "bool":
         return "_bool_output"
-    if kind == "date":
+    if kind in ("date", "monthday"):  # a day of the year is that day in 2000, as in the scalar
         return "_date_output"
-    if kind in ("enum", "list"):
+    if kind == "enum":
         module.enums_used.add(rule.type.arg)
-        helper = "_member_output" if kind == "enum" else "_members_output"
-        return f"{helper}(_{ident(rule.type.arg)}_NAMES)"
+        return f"_member_output(_{ident(rule.type.arg)}_NAMES)"
     raise Unsupported(f"the output {rule.name} of type {rule.type}, which no column type holds")
 
 
@@ -568,8 +612,7 @@ def output_type(module: _Module, rule: ir.Rule) -> str:
     if match:
         scale = int(match.group(1))
         return f"decimal128({min(38, 16 + scale)}, {scale})"
-    return {"_bool_output": "bool", "_date_output": "date32"}.get(
-        code, "dictionary<int16, string>" if code.startswith("_member_") else "list<string>")
+    return {"_bool_output": "bool", "_date_output": "date32"}.get(code, "dictionary<int16, string>")
 
 
 def calculator_code(module: _Module, calc: ir.Calculator) -> CalculatorCode:
@@ -779,7 +822,7 @@ def import_block(text: str) -> str:
 
 def _constant_order(item: tuple[str, tuple[str, str]]) -> tuple[int, str]:
     """Plain literals first (by name), then folded, failure and tier constants in the order made."""
-    match = re.fullmatch(r"_(C|TIERS|FAIL|ZERO_DIVISOR)(\d+)", item[0])
+    match = re.fullmatch(r"_(C|TIERS|FAIL|ZERO_DIVISOR|EMPTY_LIST)(\d+)", item[0])
     return (1, f"{int(match.group(2)):08d}") if match else (0, item[0])
 
 

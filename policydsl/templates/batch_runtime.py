@@ -54,7 +54,7 @@ class Col:
 
     `data` holds numbers as units of 10**-scale (int64, or Python ints in an object array when
     int64 is too narrow), booleans as bool, members of an enumeration by their index, lists of
-    members as a bit mask (bit i: member i), dates as days since 1970-01-01.  `bound` is at
+    members as a bit mask (`_members`), dates as days since 1970-01-01.  `bound` is at
     least the largest absolute value of `data`; `nonneg` is true when no value is negative
     (then 较大(x, 0) is x, and rounding needs no sign).
     """
@@ -83,6 +83,11 @@ class Col:
     def __neg__(self) -> Col:
         return _ZERO - self
 
+    def cleared(self) -> Col:
+        """The value with no row failing (its failures are recorded elsewhere)."""
+        return Col(self.data, self.scale, self.bound, unbounded=self.unbounded,
+                   missing=self.missing, nonneg=self.nonneg)
+
 
 class Tiers:
     """A schedule (分段): each tier's upper bound (the last one 无上限) and rate, in order."""
@@ -91,6 +96,25 @@ class Tiers:
 
     def __init__(self, tiers: tuple[tuple[Col, Col], ...]) -> None:
         self.tiers = tiers
+
+
+class Each:
+    """One value per member of a list (限额[病种]), for 最高, 次高 and 合计 to make one value of.
+
+    `slots` pairs a value with how many times each row's list holds it (0: not held; a member
+    given twice counts twice, as in the scalar calculator's tuple); the rows failed before
+    (the list itself, a cell read) fail with the codes of `failed`.
+    """
+
+    __slots__ = ("slots", "failed")
+
+    def __init__(self, slots: tuple[tuple[Col, Data], ...], failed: Codes = 0) -> None:
+        self.slots = slots
+        self.failed = failed
+
+    def cleared(self) -> Each:
+        """The values with no row failing (its failures are recorded elsewhere)."""
+        return Each(self.slots)
 
 
 def _number(text: str) -> Col:
@@ -533,14 +557,6 @@ def _lookup(table: Col, *keys: Col) -> Col:
     return found
 
 
-def _contains(members: Col, member: Col) -> Col:
-    """list 包含 member: whether each row's list holds its member."""
-    masks, codes = members.data, member.data
-    holds = np.right_shift(masks, codes) & 1 == 1
-    return Col(_unwrap(np.asarray(holds)), missing=_either(members.missing, member.missing),
-               failed=_first(members.failed, member.failed))
-
-
 def _given(value: Col) -> Col:
     """已给出(value)."""
     missing = value.missing
@@ -555,6 +571,154 @@ def _coalesce(value: Col, default: Col) -> Col:
     result = _if(Col(value.missing), default, Col(value.data, value.scale, value.bound,
                                                    unbounded=value.unbounded, nonneg=value.nonneg))
     return _with_failure(result, value.failed)
+
+
+# ---------------------------------------------------------------- lists of members
+def _contains(members: Col, member: Col) -> Col:
+    """list 包含 member: whether each row's list holds its member."""
+    masks, codes = members.data, member.data
+    holds = np.right_shift(masks, codes) & 1 == 1
+    return Col(_unwrap(np.asarray(holds)), missing=_either(members.missing, member.missing),
+               failed=_first(members.failed, member.failed))
+
+
+def _highest(members: Col, empty: int) -> Col:
+    """就高不就低: the member written first in its enumeration (the lowest bit of the mask).  An
+    empty list fails its row with the code `empty`, as the scalar calculator raises."""
+    masks = members.data
+    if isinstance(masks, np.ndarray):
+        if masks.dtype == object:  # a member given many times: the lowest bit still fits int64
+            masks = (masks & -masks).astype(np.int64)
+        largest = int(masks.max(initial=0))
+        if largest < 1 << 16:  # few members: the answer for every mask, looked up
+            table = np.arange(largest + 1)
+            codes: Data = np.log2(np.maximum(table & -table, 1)).astype(np.int16)[masks]
+        else:
+            codes = np.log2(np.maximum(masks & -masks, 1)).astype(np.int16)
+        none = (masks == 0) & ~np.asarray(members.missing)
+        failed = _first(members.failed, _unwrap(np.where(none, empty, 0)))
+    else:
+        codes = max((masks & -masks).bit_length() - 1, 0)
+        failed = _first(members.failed, empty if masks == 0 and not members.missing else 0)
+    return Col(codes, missing=members.missing, failed=failed)
+
+
+def _count_of(members: Col) -> Col:
+    """个数: how many members each row's list holds (a member given twice counts twice)."""
+    masks = members.data
+    if isinstance(masks, np.ndarray):  # a few distinct lists: each counted once
+        distinct, where = np.unique(masks, return_inverse=True)
+        counts = np.array([int(mask).bit_count() for mask in distinct],
+                          dtype=np.int64)[where.reshape(-1)]
+        return Col(counts, 0, int(counts.max(initial=0)), missing=members.missing,
+                   failed=members.failed, nonneg=True)
+    count = int(masks).bit_count()
+    return Col(count, 0, count, missing=members.missing, failed=members.failed, nonneg=True)
+
+
+def _times(masks: Data, member: int, size: int) -> Data:
+    """How many times each list holds a member (of an enumeration of `size` members)."""
+    times = (masks >> member) & 1
+    later = masks >> size  # the second and later copies
+    while _some(later):
+        times = times + ((later >> member) & 1)
+        later = later >> size
+    return times.astype(np.int64) if isinstance(times, np.ndarray) else int(times)
+
+
+def _each(table: Col, members: Col) -> Each:
+    """table[list]: each member's cell, and how many times each row's list holds the member.
+    A cell that fails (read before its row) fails the rows that hold its member."""
+    cells = np.asarray(table.data)
+    size = len(cells)
+    slots = []
+    failed = members.failed
+    for member in range(size):
+        times = _times(members.data, member, size)
+        code = int(np.asarray(table.failed)[member]) if _some(table.failed) else 0
+        if code:
+            failed = _first(failed, _unwrap(np.where(np.asarray(times) > 0, code, 0)))
+        units = int(cells[member])
+        cell = Col(units, table.scale, abs(units),
+                   unbounded=bool(np.asarray(table.unbounded)[member]), nonneg=units >= 0)
+        slots.append((cell, times))
+    return Each(tuple(slots), failed)
+
+
+def _max_of(values: Each) -> Col:
+    """最高: the highest value held; 0 when the list is empty."""
+    highest = _ZERO
+    seen: Mask = False  # the rows holding a value so far
+    for value, times in values.slots:
+        held = _held(times, 1)
+        if not _some(held):
+            continue
+        highest = _if(Col(held), _if(Col(seen), _max(highest, value), value), highest)
+        seen = _either(seen, held)
+    return _with_failure(highest, values.failed)
+
+
+def _second_of(values: Each) -> Col:
+    """次高: the second highest value held (a tie, or a member given twice, counts twice); 0
+    when the list holds fewer than two."""
+    first = second = _ZERO
+    one: Mask = False  # the rows holding at least one value so far
+    two: Mask = False  # … at least two
+    for value, times in values.slots:
+        for copy in (1, 2):  # a third copy of a value changes neither of the two highest
+            held = _held(times, copy)
+            if not _some(held):
+                continue
+            lower = _min(first, value)  # beside `first`, the value is second at most
+            second = _if(Col(_both(held, one)), _if(Col(two), _max(second, lower), lower), second)
+            first = _if(Col(held), _if(Col(one), _max(first, value), value), first)
+            two = _either(two, _both(held, one))
+            one = _either(one, held)
+    return _with_failure(_if(Col(two), second, _ZERO), values.failed)
+
+
+def _sum_of(values: Each) -> Col:
+    """合计: the sum of the values held, each as often as held; 0 when the list is empty."""
+    total = _ZERO
+    for value, times in values.slots:
+        held = _held(times, 1)
+        if not _some(held):
+            continue
+        most = int(np.max(times)) if isinstance(times, np.ndarray) else int(times)
+        copies = Col(times, 0, most, nonneg=True)
+        total = _if(Col(held), total + value * copies, total)
+    return _with_failure(total, values.failed)
+
+
+def _held(times: Data, copies: int) -> Mask:
+    """The rows holding a value at least `copies` times."""
+    return times >= copies if isinstance(times, np.ndarray) else bool(times >= copies)
+
+
+def _if_each(condition: Col, then: Each | Col, otherwise: Each | Col) -> Each:
+    """Values per member chosen row by row: each side's values are held only on the rows that
+    choose it.  A side that is a Col is 错误(…): it holds nothing and fails its rows."""
+    a, b = _as_each(then), _as_each(otherwise)
+    chosen = condition.data
+    if not isinstance(chosen, np.ndarray):
+        picked = a if chosen else b
+        return Each(picked.slots, _first(condition.failed, picked.failed))
+    slots = tuple((value, np.where(chosen, times, 0)) for value, times in a.slots)
+    slots += tuple((value, np.where(chosen, 0, times)) for value, times in b.slots)
+    return Each(slots, _first(condition.failed, _pick(chosen, a.failed, b.failed)))
+
+
+def _as_each(value: Each | Col) -> Each:
+    return value if isinstance(value, Each) else Each((), value.failed)
+
+
+def _match_each(subject: Col, arms: tuple[tuple[tuple[int, ...], Each | Col], ...],
+                otherwise: Each | Col) -> Each:
+    """按 subject {…} choosing values per member."""
+    result = _as_each(otherwise)
+    for members, value in reversed(arms):
+        result = _if_each(_among(subject, members), value, result)
+    return Each(result.slots, _first(subject.failed, result.failed))
 
 
 # ---------------------------------------------------------------- dates (days since 1970-01-01)
@@ -609,19 +773,45 @@ def _months(start: Col, end: Col) -> Col:
                missing=_either(start.missing, end.missing), failed=_first(start.failed, end.failed))
 
 
-def _highest(members: Col) -> Col:
-    """就高不就低: the member written first in its enumeration (the lowest bit of the mask)."""
-    masks = members.data
-    if isinstance(masks, np.ndarray):
-        largest = int(masks.max(initial=0))
-        if largest < 1 << 16:  # few members: the answer for every mask, looked up
-            table = np.arange(largest + 1)
-            codes: Data = np.log2(np.maximum(table & -table, 1)).astype(np.int16)[masks]
-        else:
-            codes = np.log2(np.maximum(masks & -masks, 1)).astype(np.int16)
-    else:
-        codes = (masks & -masks).bit_length() - 1
-    return Col(codes, missing=members.missing, failed=members.failed)
+def _next_day(day: Col) -> Col:
+    """次日(日期): the day after."""
+    return Col(_unwrap(np.asarray(day.data) + 1), missing=day.missing, failed=day.failed)
+
+
+def _year_start(day: Col) -> Col:
+    """年初(日期): 1 January of the date's year."""
+    years = np.asarray(day.data).astype("datetime64[D]").astype("datetime64[Y]")
+    return Col(_date_of(years.astype("datetime64[D]")), missing=day.missing, failed=day.failed)
+
+
+def _year_end(day: Col) -> Col:
+    """年末(日期): 31 December of the date's year."""
+    years = np.asarray(day.data).astype("datetime64[D]").astype("datetime64[Y]")
+    return Col(_date_of((years + 1).astype("datetime64[D]") - 1), missing=day.missing,
+               failed=day.failed)
+
+
+def _month_day(day: Col) -> Col:
+    """月日(日期): the day of the year, as that day in 2000 (a leap year: 2月29日 is a day)."""
+    _, months, days = _ymd(day.data)
+    return Col(_day_in(2000, months, days), missing=day.missing, failed=day.failed)
+
+
+def _in_year(day: Col, date: Col) -> Col:
+    """当年(月日, 日期): that day of the year in the date's year; 2月29日 is 2月28日 in a common
+    year."""
+    _, months, days = _ymd(day.data)
+    years, _, _ = _ymd(date.data)
+    return Col(_day_in(years, months, days), missing=_either(day.missing, date.missing),
+               failed=_first(day.failed, date.failed))
+
+
+def _day_in(years: Any, months: Any, days: Any) -> Data:
+    """The dates of a year, month and day, a day past the month's end being its last day."""
+    month = ((years - 1970) * 12 + months - 1).astype("datetime64[M]")
+    first = month.astype("datetime64[D]")
+    length = ((month + 1).astype("datetime64[D]") - first).astype(np.int64)
+    return _date_of(first + (np.minimum(days, length) - 1))
 
 
 # ---------------------------------------------------------------- schedules (分段)
@@ -1033,10 +1223,14 @@ def _unknown(enumeration: str, name: object, members: tuple[str, ...]) -> str:
 
 
 def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Converter:
-    """A non-empty list of members, as a bit mask (bit i: member i): list columns, or text with
-    the members separated by "|" (特困人员|低保对象)."""
+    """A list of members (it may be empty), from list columns or text with the members separated
+    by "|" (特困人员|低保对象), as a bit mask: bit i for member i, and for a member given more
+    than once, as the scalar calculator keeps it, bit i + n for its second copy, i + 2n for its
+    third… (n members).  Bits below n are the set of members held; int64 while the copies fit,
+    Python integers beyond."""
     number = {name: code for code, name in spellings}
     names = tuple(name for _, name in spellings)
+    size = len(set(number.values()))
 
     def mask_of(items: list[str]) -> int | str:
         """The bit mask of a list, or what is wrong with it."""
@@ -1044,26 +1238,36 @@ def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Conver
         for item in items:
             if item not in number:
                 return _unknown(enumeration, item, names)
-            mask |= 1 << number[item]
-        return mask if items else f"the list is empty; give at least one {enumeration}"
+            bit = number[item]
+            while mask >> bit & 1:  # given before: the next copy
+                bit += size
+            mask |= 1 << bit
+        return mask
 
     def convert(field: str, column: Any) -> tuple[Col, list[Problem]]:
         nulls = _nulls(column)
         kind = column.type
         if pa.types.is_null(kind):
             return Col(np.zeros(len(column), dtype=np.int64), missing=_absent_of(nulls)), []
+        empty: Mask = False
         if _is_text(kind):  # one cell per row: a few distinct texts, each read once
             indices, values = _distinct(column)
             read = [mask_of([p.strip() for p in v.split("|") if p.strip()]) for v in values]
         elif pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+            if pa.types.is_null(kind.value_type):  # empty lists (or lists of nulls) only
+                column = column.cast(pa.list_(pa.string()))
             indices, values = _distinct(pc.binary_join(column, "\x1f"))
-            read = [mask_of(v.split("\x1f") if v else []) for v in values]
+            read = [mask_of(v.split("\x1f")) for v in values]  # [""] is a list of one name
+            empty = pc.list_value_length(column).fill_null(1).to_numpy(zero_copy_only=False) == 0
         else:
             return Col(np.zeros(len(column), dtype=np.int64), missing=_absent_of(nulls)), [
                 _problem(~nulls, field, lambda row: (
                     f"expected a list of {enumeration}, got a column of {kind}"))]
-        masks_of = np.array([m if isinstance(m, int) else -1 for m in read] + [0], dtype=np.int64)
-        masks = masks_of[indices]
+        good = [m for m in read if isinstance(m, int)]
+        wide = max(good, default=0) > _INT64
+        masks_of = np.array([m if isinstance(m, int) else -1 for m in read] + [0],
+                            dtype=object if wide else np.int64)
+        masks = np.where(empty, 0, masks_of[indices])
         if masks_of.min() >= 0:  # every distinct value is a good list
             return Col(masks, missing=_absent_of(nulls)), []
         bad = masks < 0
@@ -1185,8 +1389,7 @@ class _Rows:
             if _some(value.failed):
                 codes = np.broadcast_to(np.asarray(value.failed), (self.count,))
                 self.problems.append(_problem(codes != 0, where, _message_of(codes)))
-            value = Col(value.data, value.scale, value.bound, unbounded=value.unbounded,
-                        missing=value.missing, nonneg=value.nonneg)
+            value = value.cleared()
         return value
 
     def result(self, outputs: Sequence[tuple[str, Col, Callable[[Col, Any], Any]]]) -> Any:
@@ -1357,13 +1560,4 @@ def _member_output(members: tuple[str, ...]) -> Callable[[Col, Array | None], An
     def to_arrow(col: Col, null: Array | None) -> Any:
         codes = pa.array(np.asarray(col.data, dtype=np.int16), mask=null)
         return pa.DictionaryArray.from_arrays(codes, names)
-    return to_arrow
-
-
-def _members_output(members: tuple[str, ...]) -> Callable[[Col, Array | None], Any]:
-    def to_arrow(col: Col, null: Array | None) -> Any:
-        masks = np.asarray(col.data)
-        return pa.array([None if null is not None and null[i] else
-                         [m for b, m in enumerate(members) if int(mask) >> b & 1]
-                         for i, mask in enumerate(masks)], pa.list_(pa.string()))
     return to_arrow
