@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import enum
 import functools
+import re
 import subprocess
 import sys
 import types
@@ -433,6 +434,206 @@ def test_a_keyword_constant_equals_a_column_of_it() -> None:
     assert as_column.equals(vectorised(rows, 医疗救助年度限额="1000", **local))
 
 
+# ---------------------------------------------------------------- lists and values per member
+DISEASE_NOTICE = ("高血压每人每年600元，糖尿病每人每年800元，冠心病每人每年1000元。"
+                  "住院的，高血压200元，糖尿病300元，冠心病400元。")
+DISEASES = """
+枚举 病种 { 高血压 糖尿病 冠心病 }
+枚举 就诊方式 { 门诊 住院 }
+条款 一 "限额" {
+  引文 "高血压每人每年600元，糖尿病每人每年800元，冠心病每人每年1000元。"
+  表 门诊限额 按 病种 {
+    高血压: 600 元
+    糖尿病: 800 元
+    冠心病: 1000 元
+  }
+  输入 所患病种: 一组 病种
+  规则 病种数 = 个数(所患病种)
+  规则 最高限额 = 最高(门诊限额[所患病种])
+  规则 次高限额 = 次高(门诊限额[所患病种])
+  规则 限额合计 = 合计(门诊限额[所患病种])
+  规则 患冠心病 = 所患病种 包含 冠心病
+  规则 首要病种 = 就高不就低(所患病种)
+}
+条款 二 "住院" {
+  引文 "住院的，高血压200元，糖尿病300元，冠心病400元。"
+  表 住院限额 按 病种 {
+    高血压: 200 元
+    糖尿病: 300 元
+    冠心病: 400 元
+  }
+  输入 方式: 就诊方式
+  输入 住院: 是否
+  规则 各病种限额 = 若 住院 则 住院限额[所患病种] 否则 门诊限额[所患病种]
+  规则 按方式限额 = 按 方式 { 住院: 住院限额[所患病种] 其他: 门诊限额[所患病种] }
+  规则 适用最高限额 = 最高(各病种限额)
+  规则 按方式合计 = 合计(按方式限额)
+  规则 住院最高限额 = 最高(若 住院 则 住院限额[所患病种] 否则 错误("门诊不按住院限额"))
+}
+计算 列表 { 输出 病种数 输出 最高限额 输出 次高限额 输出 限额合计 输出 患冠心病 }
+计算 首要 { 输出 首要病种 }
+计算 选择 { 输出 适用最高限额 输出 按方式合计 }
+计算 仅住院 { 输出 住院最高限额 }
+"""
+WHOLE = """
+条款 三 "其他" {
+  规则 较小的各限额 = 较小(门诊限额[所患病种], 住院限额[所患病种])
+  规则 次高较小 = 次高(较小的各限额)
+  输入 享受月数: 个月
+  规则 折算 = 按月折算(最高限额, 享受月数)
+}
+计算 较小 { 输出 次高较小 }
+计算 各值 { 输出 较小的各限额 }
+计算 病种 { 输出 首要病种 输出 所患病种 }
+计算 折算 { 输出 折算 }
+"""
+
+
+@pytest.fixture
+def diseases(tmp_path: Path) -> tuple[types.ModuleType, types.ModuleType]:
+    """The batch and the scalar module of a policy of lists: (batch, scalar)."""
+    result = check_source(tmp_path, DISEASES, DISEASE_NOTICE)
+    assert result.ok, [d.message for d in result.diagnostics]
+    policy = result.policies[0]
+    return batch_module(policy), scalar_module(policy)
+
+
+def scalar_column(scalar: Any, output: str, calls: list[dict[str, Any]]) -> list[object]:
+    return [plain(getattr(scalar(**call), output)) for call in calls]
+
+
+def test_count_highest_second_and_sum_over_a_list(
+        diseases: tuple[types.ModuleType, types.ModuleType]) -> None:
+    module, scalar = diseases
+    lists = [["高血压", "糖尿病", "冠心病"], ["冠心病", "高血压"], [], ["糖尿病"], ["糖尿病", "糖尿病"]]
+    out = module.列表({"所患病种": lists})
+    assert out.column("病种数").to_pylist() == [3, 2, 0, 1, 2]  # a member given twice counts twice
+    assert out.column("最高限额").to_pylist() == [Decimal("1000.00"), Decimal("1000.00"), 0,
+                                              Decimal("800.00"), Decimal("800.00")]
+    # 次高: 0 with fewer than two; 糖尿病 given twice is two values of 800 元, as in the scalar
+    assert out.column("次高限额").to_pylist() == [Decimal("800.00"), Decimal("600.00"), 0, 0,
+                                              Decimal("800.00")]
+    assert out.column("限额合计").to_pylist() == [Decimal("2400.00"), Decimal("1600.00"), 0,
+                                              Decimal("800.00"), Decimal("1600.00")]
+    assert out.column("患冠心病").to_pylist() == [True, True, False, False, False]
+    calls = [{"所患病种": members} for members in lists]
+    for name in out.column_names:
+        assert out.column(name).to_pylist() == scalar_column(scalar.列表, name, calls)
+
+
+def test_a_member_given_many_times_is_counted_each_time(
+        diseases: tuple[types.ModuleType, types.ModuleType]) -> None:
+    """31 members: the copies need bits beyond int64 (Python integers), and count as in the scalar."""
+    module, scalar = diseases
+    lists = [["冠心病"] + ["高血压"] * 30, ["糖尿病"]]
+    out = module.列表({"所患病种": lists})
+    assert out.column("病种数").to_pylist() == [31, 1]
+    assert out.column("次高限额").to_pylist() == [Decimal("600.00"), 0]
+    assert out.column("限额合计").to_pylist() == [Decimal("19000.00"), Decimal("800.00")]  # 30 × 600 + 1000
+    calls = [{"所患病种": members} for members in lists]
+    for name in out.column_names:
+        assert out.column(name).to_pylist() == scalar_column(scalar.列表, name, calls)
+    assert module.首要({"所患病种": lists}).column("首要病种").to_pylist() == ["高血压", "糖尿病"]
+
+
+def test_an_empty_list_is_a_list(diseases: tuple[types.ModuleType, types.ModuleType]) -> None:
+    module, scalar = diseases
+    out = module.列表({"编号": [1, 2]}, 所患病种=[])  # a keyword constant: an empty list for every row
+    assert out.column("病种数").to_pylist() == [0, 0]
+    assert out.column("最高限额").to_pylist() == [0, 0]
+    chosen = module.首要({"所患病种": [["糖尿病", "高血压"], []]}, errors="column")
+    assert chosen.column("首要病种").to_pylist() == ["高血压", None]
+    assert chosen.column("错误").to_pylist() == [
+        None, "首要病种 (t 一、限额): 所患病种: the list is empty; 就高不就低 needs at least one member"]
+    with pytest.raises(ValueError, match="^所患病种: the list is empty; 就高不就低 needs"):
+        scalar.首要(所患病种=[])
+    with pytest.raises(ValueError, match="row 0: 所患病种 .*: unknown 病种 ''"):  # a name, not no name
+        module.列表({"所患病种": [[""]]})
+
+
+def test_values_per_member_chosen_by_if_and_match(
+        diseases: tuple[types.ModuleType, types.ModuleType]) -> None:
+    module, scalar = diseases
+    rows = [(["高血压", "冠心病"], "住院", True), (["高血压", "冠心病"], "门诊", False),
+            (["糖尿病"], "住院", False), ([], "门诊", True)]
+    table = {"所患病种": [r[0] for r in rows], "方式": [r[1] for r in rows], "住院": [r[2] for r in rows]}
+    out = module.选择(table)
+    assert out.column("适用最高限额").to_pylist() == [Decimal("400.00"), Decimal("1000.00"),
+                                                Decimal("800.00"), 0]
+    assert out.column("按方式合计").to_pylist() == [Decimal("600.00"), Decimal("1600.00"),
+                                              Decimal("300.00"), 0]
+    calls = [{"所患病种": a, "方式": b, "住院": c} for a, b, c in rows]
+    for name in out.column_names:
+        assert out.column(name).to_pylist() == scalar_column(scalar.选择, name, calls)
+    only = module.仅住院(table, errors="column")
+    assert only.column("住院最高限额").to_pylist() == [Decimal("400.00"), None, None, 0]
+    assert only.column("错误").to_pylist()[1].endswith(": 门诊不按住院限额")
+
+
+def test_values_per_member_used_as_a_whole_refuse_their_calculator(tmp_path: Path) -> None:
+    """较小 of two lists of values compares them item by item in the order the list was given
+    (the scalar calculator's tuples), and so does a list output: a batch list does not keep
+    that order.  按月折算 not rounded at once keeps 28 digits of a quotient."""
+    result = check_source(tmp_path, DISEASES + WHOLE, DISEASE_NOTICE)
+    assert result.ok, [d.message for d in result.diagnostics]
+    module = batch_module(result.policies[0])
+    table = {"所患病种": [["高血压"]], "方式": ["门诊"], "住院": [False], "享受月数": ["7"]}
+    for name, why in [("较小", "in the order the list was given"),
+                      ("各值", "in the order the list was given"),
+                      ("病种", "in the order the list was given"),
+                      ("折算", "28 significant digits")]:
+        with pytest.raises(NotImplementedError, match=f"^{name} cannot run in batch: .*{why}"):
+            getattr(module, name)(table)
+    assert module.列表(table).column("病种数").to_pylist() == [1]  # the others run
+
+
+def test_a_month_share_rounded_at_once_is_exact(tmp_path: Path) -> None:
+    """四舍五入(按月折算(年度限额, 月数)) = 年度限额 × 月数 ÷ 12, rounded half-up to the 分."""
+    policy = check_source(tmp_path, """
+条款 一 "测试" {
+  输入 年度限额: 元
+  输入 享受月数: 个月
+  规则 折算限额 = 四舍五入(按月折算(年度限额, 享受月数))
+}
+计算 折算 { 输出 折算限额 }
+""").policies[0]
+    module, scalar = batch_module(policy), scalar_module(policy)
+    cases = [("1000", "7"), ("1500", "5"), ("100.01", "1"), ("0.06", "1"), ("9999999999999.99", "12")]
+    out = module.折算({"年度限额": [a for a, _ in cases], "享受月数": [m for _, m in cases]})
+    assert out.column("折算限额").to_pylist() == [  # 583.33…, 625, 8.334…, 0.005 → 0.01
+        Decimal("583.33"), Decimal("625.00"), Decimal("8.33"), Decimal("0.01"),
+        Decimal("9999999999999.99")]
+    assert out.column("折算限额").to_pylist() == [scalar.折算(年度限额=a, 享受月数=m).折算限额
+                                              for a, m in cases]
+
+
+def test_days_of_the_year(tmp_path: Path) -> None:
+    policy = check_source(tmp_path, """
+条款 一 "测试" {
+  引文 "每年2月29日。"
+  参数 闰日 = 2月29日
+  输入 日期: 日期
+  规则 第二天 = 次日(日期)
+  规则 年首 = 年初(日期)
+  规则 年尾 = 年末(日期)
+  规则 日期月日 = 月日(日期)
+  规则 当年闰日 = 当年(闰日, 日期)
+}
+计算 日期 { 输出 第二天 输出 年首 输出 年尾 输出 日期月日 输出 当年闰日 }
+""", "每年2月29日。").policies[0]
+    module, scalar = batch_module(policy), scalar_module(policy)
+    days = ["2024-02-29", "2023-12-31"]
+    out = module.日期({"日期": days})
+    date = datetime.date
+    assert out.to_pylist() == [
+        {"第二天": date(2024, 3, 1), "年首": date(2024, 1, 1), "年尾": date(2024, 12, 31),
+         "日期月日": date(2000, 2, 29), "当年闰日": date(2024, 2, 29)},
+        {"第二天": date(2024, 1, 1), "年首": date(2023, 1, 1), "年尾": date(2023, 12, 31),
+         "日期月日": date(2000, 12, 31), "当年闰日": date(2023, 2, 28)},  # no 2月29日 in 2023
+    ]
+    assert out.to_pylist() == [scalar.日期(日期=day).as_dict() for day in days]
+
+
 # ---------------------------------------------------------------- what the backend refuses
 def test_an_unrounded_division_refuses_its_calculator_only(tmp_path: Path) -> None:
     result = check_source(tmp_path, """
@@ -463,6 +664,12 @@ def test_every_construct_of_the_ir_has_a_method_or_an_error() -> None:
     for node in ir.Expr.__args__:  # type: ignore[attr-defined]
         if node not in (ir.Const, ir.Ref):
             assert hasattr(batch._Module, "_" + node.__name__), node.__name__
+
+
+def test_no_calculator_of_the_policies_or_the_examples_is_refused() -> None:
+    refused = [f"{policy.id}: {why}" for policy in EVERY.policies
+               for why in re.findall(r"raise NotImplementedError\((.*)\)", batch.generate(policy))]
+    assert refused == []
 
 
 # ---------------------------------------------------------------- the committed modules

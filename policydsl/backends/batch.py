@@ -620,9 +620,9 @@ def calculator_code(module: _Module, calc: ir.Calculator) -> CalculatorCode:
     name = module.claim(ident(calc.name), f"calculator {calc.name}")
     inputs_name = module.claim(f"_{name}_INPUTS", f"inputs of {calc.name}")
     inputs = [(n, str(module.inputs[n].citation)) for n in calc.inputs]
-    doc = calculator_doc(module, calc)
     try:
         body = calculator_body(module, calc)
+        doc = calculator_doc(module, calc)
     except Unsupported as why:
         refusal = f"{calc.name} cannot run in batch: {why}"
         return CalculatorCode(name, pydoc(f"{calc.title or calc.name}\n\n{refusal}.", "    "),

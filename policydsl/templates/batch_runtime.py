@@ -379,12 +379,13 @@ def _round(value: Col, places: int) -> Col:
 def _round_quotient(dividend: Col, divisor: Col, places: int, zero_divisor: int) -> Col:
     """四舍五入(a ÷ b, places), exactly.
 
-    The scalar calculator divides to 28 significant digits, then rounds.  While the dividend,
-    in units of the result, stays below 10**27, no quotient lies near enough a half for the first
-    rounding to move it across, so rounding the exact quotient gives the same amount.  A larger
-    dividend fails its row; a zero divisor fails with the formula's message."""
-    numerator = np.asarray(_wide(_rescaled(dividend, divisor.scale + places)[0]), dtype=object)
-    denominator = np.asarray(_wide(_rescaled(divisor, dividend.scale)[0]), dtype=object)
+    The scalar calculator divides to 28 significant digits, then rounds.  In units of the result
+    the quotient is N ÷ D (whole numbers); while N stays below 10**27, no quotient lies near
+    enough a half for the first rounding to move it across, so rounding the exact quotient gives
+    the same amount.  A larger N fails its row; a zero divisor fails with the formula's message."""
+    shift = divisor.scale + places - dividend.scale
+    numerator = np.asarray(_wide(dividend.data), dtype=object) * 10 ** max(shift, 0)
+    denominator = np.asarray(_wide(divisor.data), dtype=object) * 10 ** max(-shift, 0)
     failed = _first(dividend.failed, divisor.failed)
     zero = denominator == 0
     too_large = np.abs(numerator) >= _DIGITS // 10
