@@ -36,9 +36,13 @@ class Number:
 
 @attrs.frozen
 class DateLit:
+    """A date (2023-09-01, 2023年9月1日), or a day of the year printed without a year (9月15日,
+    9月底): `yearless`, its value then in the leap year 2000 (so that 2月29日 is a day)."""
+
     value: datetime.date
     text: str
     span: Span = span_field
+    yearless: bool = False
 
 
 @attrs.frozen

@@ -337,6 +337,9 @@ def _literal_is(lit: Literal, quantity: Quantity) -> bool:
         return meaning == "zero" and quantity.kind != "date" and quantity.value == 0
     if isinstance(lit, ast.DateLit) and _calendar_year(quantity):
         return (lit.value.month, lit.value.day) == (1, 1) and lit.value.year == quantity.value
+    if isinstance(lit, ast.DateLit) and lit.yearless and quantity.kind == "day of year":
+        day = 0 if lit.text.endswith("底") else lit.value.day  # as _with_days_of_year counts it
+        return quantity.value == lit.value.month * 100 + day
     return provenance.matches(lit, quantity)
 
 

@@ -6,6 +6,7 @@ compiler prints them (generated modules carry their own copy, `_show`, to stay s
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from . import ir
@@ -32,6 +33,8 @@ def show_value(value: ir.Value, typ: Type) -> str:
                                    for t in value) + "}"
     if value is None:
         return "未给出"
+    if isinstance(value, datetime.date) and typ.kind == "monthday":
+        return f"{value.month}月{value.day}日"
     return str(value)
 
 

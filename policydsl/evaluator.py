@@ -302,6 +302,19 @@ def year_end(day: datetime.date) -> datetime.date:
     return datetime.date(day.year, 12, 31)
 
 
+def month_day(day: datetime.date) -> datetime.date:
+    """月日: the day of the year, in the leap year days of the year are kept in (2000)."""
+    return datetime.date(2000, day.month, day.day)
+
+
+def in_year(day: datetime.date, date: datetime.date) -> datetime.date:
+    """当年: a day of the year in the date's year; 2月29日 is 2月28日 in a common year."""
+    try:
+        return datetime.date(date.year, day.month, day.day)
+    except ValueError:  # 2月29日 in a common year
+        return datetime.date(date.year, 2, 28)
+
+
 def shift_date(day: datetime.date, amount: Decimal, kind: str) -> datetime.date:
     """A date `amount` days, months or years later (earlier if negative); a day past the end
     of a month is its last day (1 月 31 日 + 1 个月 is 2 月 28 or 29 日)."""
@@ -322,4 +335,5 @@ LIST_AND_DATE_FUNCTIONS: dict[str, Callable[..., ir.Value]] = {
     "count": count, "max_of": max_of, "second_of": second_of, "sum_of": sum_of, "age": age,
     "birthday": birthday, "next_month": next_month, "months": months, "prorate": prorate,
     "next_day": next_day, "year_start": year_start, "year_end": year_end, "ratio": ratio,
+    "month_day": month_day, "in_year": in_year,
 }

@@ -19,6 +19,7 @@ from .types import (
     BOOL,
     DATE,
     MONEY,
+    MONTHDAY,
     MONTHS,
     MULTIPLE,
     NEVER,
@@ -121,7 +122,7 @@ class ExprChecker:
         return ir.Const(e.value, of_unit(e.unit), e.text)
 
     def _DateLit(self, e: ast.DateLit) -> ir.Expr:
-        return ir.Const(e.value, DATE, e.text)
+        return ir.Const(e.value, MONTHDAY if e.yearless else DATE, e.text)
 
     def _Word(self, e: ast.Word) -> ir.Expr:
         value, typ = MEANINGS[VALUE_WORDS[e.word].meaning]
@@ -509,6 +510,19 @@ class ExprChecker:
         return ir.Call(FUNCTIONS[e.func].name, tuple(args), DATE)
 
     _call_year_start = _call_year_end = _call_next_day
+
+    def _call_month_day(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
+        if args[0].type.kind not in ("date", "never"):
+            return self.error("E202", f"月日 takes a date, not {args[0].type}", e.span,
+                              "月日(缴费日期) 不早于 9月1日: the day of the year of a date")
+        return ir.Call("month_day", tuple(args), MONTHDAY)
+
+    def _call_in_year(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
+        day, date = args
+        if day.type.kind not in ("monthday", "never") or date.type.kind not in ("date", "never"):
+            return self.error("E202", "当年 takes (a day of the year, a date)", e.span,
+                              "当年(9月15日, 结算日期): 9月15日 of the year of 结算日期")
+        return ir.Call("in_year", tuple(args), DATE)
 
     def _call_months(self, e: ast.Call, args: list[ir.Expr]) -> ir.Expr:
         for arg, node in zip(args, e.args, strict=True):

@@ -108,7 +108,10 @@ def _unquote(token: Token) -> str:
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})-(\d{1,2})|年(\d{1,2})月(?:(\d{1,2})日|(底)))")
 
 
-def parse_date(text: str, span: Span) -> datetime.date:
+YEARLESS = 2000  # the year of a day printed without one: a leap year, so 2月29日 is a day
+
+
+def parse_date(text: str, span: Span, shown: str | None = None) -> datetime.date:
     m = _DATE.fullmatch(text)
     assert m, text
     year = int(m.group(1))
@@ -119,7 +122,7 @@ def parse_date(text: str, span: Span) -> datetime.date:
             return next_month - datetime.timedelta(days=1)
         return datetime.date(year, month, int(m.group(3) or m.group(5)))
     except ValueError:
-        raise SyntaxProblem(f"{text} is not a date", span) from None
+        raise SyntaxProblem(f"{shown or text} is not a date", span) from None
 
 
 def _qualifier(pre: str | None, post: str | None) -> str:
@@ -583,6 +586,11 @@ class _ToAst(Transformer[Token, Any]):
     def date(self, meta: Any, c: list[Token]) -> ast.DateLit:
         span = self._span(meta)
         return ast.DateLit(parse_date(str(c[0]), span), str(c[0]), span)
+
+    def month_day(self, meta: Any, c: list[Token]) -> ast.DateLit:
+        span = self._span(meta)
+        value = parse_date(f"{YEARLESS}年{c[0]}", span, shown=str(c[0]))
+        return ast.DateLit(value, str(c[0]), span, yearless=True)
 
     def word_value(self, meta: Any, c: list[Token]) -> ast.Word:
         return ast.Word(str(c[0]), self._span(meta))

@@ -79,7 +79,7 @@ class Notice:
 def matches(lit: ast.Number | ast.DateLit, q: Quantity) -> bool:
     """Whether the quote's quantity is the number the policy writes: same value, same unit."""
     if isinstance(lit, ast.DateLit):
-        return q.kind == "date" and q.value == lit.value
+        return q.kind == ("monthday" if lit.yearless else "date") and q.value == lit.value
     if lit.unit is None:
         return q.kind == "number" and q.value == lit.value
     spelled = unit(lit.unit)
@@ -99,6 +99,19 @@ def _near_miss(lit: ast.Number, quantities: list[Quantity]) -> str | None:
             if q.period == "月":
                 return f"the notice prints {q.text} per month (每月): write {lit.value} 元/月"
             return f"the notice prints {q.text} for the year: write {lit.value} 元"
+    return None
+
+
+def _other_day(lit: ast.DateLit, quantities: list[Quantity]) -> str | None:
+    """The same day printed with a year where the policy writes none, or the reverse."""
+    for q in quantities:
+        if isinstance(q.value, datetime.date) and (q.value.month, q.value.day) == \
+                (lit.value.month, lit.value.day):
+            if q.kind == "monthday" and not lit.yearless:
+                return (f"the notice prints {q.text} without a year: write {q.text} (a day of "
+                        f"every year), and 当年({q.text}, 日期) where a date's year is meant")
+            if q.kind == "date" and lit.yearless:
+                return f"the notice prints {q.text}, with its year: write {q.value.isoformat()}"
     return None
 
 
@@ -450,8 +463,11 @@ class ClauseCheck:
                 continue
             hint = ("quote the sentence that prints it, derive it from other values, "
                     "or mark a parameter as the author's own choice with 自定 \"reason\"")
+            printed = [q for quote in self.quotes for q in quote.quantities]
             if isinstance(lit, ast.Number):
-                hint = _near_miss(lit, [q for quote in self.quotes for q in quote.quantities]) or hint
+                hint = _near_miss(lit, printed) or hint
+            elif isinstance(lit, ast.DateLit):
+                hint = _other_day(lit, printed) or hint
             if not self.quotes:
                 hint = "the clause has no 引文: " + hint
             self.error("E302", f"{shown(lit)} is not in the quotes of clause {self.clause.number}",

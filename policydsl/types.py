@@ -21,7 +21,7 @@ from .units import TYPE_WORDS, unit, unit_word
 NUMERIC = frozenset({"money", "rate", "points", "multiple", "years", "months", "days", "age",
                      "count", "number"})
 ADAPTIVE = frozenset({"zero", "unbounded"})
-NAMES = {"number": "数", "date": "日期", "bool": "是否", "schedule": "分段", "zero": "零",
+NAMES = {"number": "数", "date": "日期", "monthday": "月日", "bool": "是否", "schedule": "分段", "zero": "零",
          "unbounded": "无上限", "never": "错误"}
 
 
@@ -72,6 +72,7 @@ AGE = Type("age")
 NUMBER = Type("number")
 BOOL = Type("bool")
 DATE = Type("date")
+MONTHDAY = Type("monthday")  # a day of the year without its year: 9月15日
 SCHEDULE = Type("schedule")
 ZERO = Type("zero")
 UNBOUNDED = Type("unbounded")
@@ -220,7 +221,7 @@ def comparable(a: Type, b: Type) -> bool:
         return False
     if a.kind == "enum" or b.kind == "enum":
         return a == b
-    if a.kind == b.kind and a.kind in ("date", "bool"):
+    if a.kind == b.kind and a.kind in ("date", "monthday", "bool"):
         return True
     return _same_numeric(a, b)
 

@@ -130,6 +130,10 @@ FUNCTIONS: dict[str, Function] = {f.word: f for f in (
     Function("次日", "next_day", (1, 1), "次日(日期): the day after"),
     Function("年初", "year_start", (1, 1), "年初(日期): 1 January of that date's year"),
     Function("年末", "year_end", (1, 1), "年末(日期): 31 December of that date's year"),
+    Function("月日", "month_day", (1, 1), "月日(日期): the day of the year of a date, to compare "
+             "with 9月1日 (每年9月1日至12月31日)"),
+    Function("当年", "in_year", (2, 2), "当年(9月15日, 日期): that day of the year in 日期's year "
+             "(2月29日 is 2月28日 in a common year)"),
 )}
 
 

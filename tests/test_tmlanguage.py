@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -36,7 +37,7 @@ KEYWORD_SCOPES = ("keyword.", "constant.language", "storage.type")
 BY_TERMINAL = {
     "COMMENT": ("comment.line",), "STRING_ASCII": ("string.quoted",),
     "STRING_CJK": ("string.quoted",), "NUMBER": ("constant.numeric",),
-    "DATE": ("constant.numeric.date",), "CN_QUANTITY": ("constant.numeric",),
+    "DATE": ("constant.numeric.date",), "MONTHDAY": ("constant.numeric.date",), "CN_QUANTITY": ("constant.numeric",),
     "CLAUSE_NO": ("entity.name.section",), "NAME": NAME_SCOPES, "OTHER": ("constant.language",),
     "INCLUSION_MARK": ("keyword.operator",),
 }
@@ -127,7 +128,7 @@ def utf16(text: str) -> int:
 
 
 def shipped() -> list[Path]:
-    return sorted(POLICIES.rglob("*.policy"))
+    return sorted([*POLICIES.rglob("*.policy"), *(ROOT / "examples").rglob("*.policy")])
 
 
 def test_every_token_of_every_shipped_policy_has_its_scope(tokenize) -> None:  # type: ignore[no-untyped-def]
@@ -212,3 +213,14 @@ def test_the_vscode_extension_wires_this_grammar_and_the_server() -> None:
     assert "vscode-languageclient" in package["dependencies"]
     extension = (EXTENSION / "extension.js").read_text(encoding="utf-8")
     assert '"lsp"' in extension and "LanguageClient" in extension
+
+
+def test_the_functions_coloured_are_the_registrys() -> None:
+    """The editor colours as a function every word of policydsl.words.FUNCTIONS, and no other."""
+    from policydsl.words import FUNCTIONS
+
+    pattern = json.loads(GRAMMAR.read_text("utf-8"))["repository"]["function-call"]["match"]
+    found = re.search(r"\(\?:([^)]*)\)", pattern)
+    assert found, pattern
+    listed = found.group(1).split("|")
+    assert sorted(listed) == sorted(FUNCTIONS)

@@ -77,7 +77,7 @@ class Col:
 
     `data` holds numbers as units of 10**-scale (int64, or Python ints in an object array when
     int64 is too narrow), booleans as bool, members of an enumeration by their index, lists of
-    members as a bit mask (bit i: member i), dates as days since 1970-01-01.  `bound` is at
+    members as a bit mask (`_members`), dates as days since 1970-01-01.  `bound` is at
     least the largest absolute value of `data`; `nonneg` is true when no value is negative
     (then 较大(x, 0) is x, and rounding needs no sign).
     """
@@ -106,6 +106,11 @@ class Col:
     def __neg__(self) -> Col:
         return _ZERO - self
 
+    def cleared(self) -> Col:
+        """The value with no row failing (its failures are recorded elsewhere)."""
+        return Col(self.data, self.scale, self.bound, unbounded=self.unbounded,
+                   missing=self.missing, nonneg=self.nonneg)
+
 
 class Tiers:
     """A schedule (分段): each tier's upper bound (the last one 无上限) and rate, in order."""
@@ -132,6 +137,12 @@ def _failure(message: str) -> Col:
     """错误(message): a value that fails every row it is chosen for."""
     _MESSAGES.append(message)
     return Col(0, failed=len(_MESSAGES) - 1)
+
+
+def _message(message: str) -> int:
+    """The failure code of a message (a division by zero in a named formula)."""
+    _MESSAGES.append(message)
+    return len(_MESSAGES) - 1
 
 
 _ZERO: Final = Col(0, nonneg=True)
@@ -537,19 +548,25 @@ def _coalesce(value: Col, default: Col) -> Col:
     return _with_failure(result, value.failed)
 
 
-def _highest(members: Col) -> Col:
-    """就高不就低: the member written first in its enumeration (the lowest bit of the mask)."""
+def _highest(members: Col, empty: int) -> Col:
+    """就高不就低: the member written first in its enumeration (the lowest bit of the mask).  An
+    empty list fails its row with the code `empty`, as the scalar calculator raises."""
     masks = members.data
     if isinstance(masks, np.ndarray):
+        if masks.dtype == object:  # a member given many times: the lowest bit still fits int64
+            masks = (masks & -masks).astype(np.int64)
         largest = int(masks.max(initial=0))
         if largest < 1 << 16:  # few members: the answer for every mask, looked up
             table = np.arange(largest + 1)
             codes: Data = np.log2(np.maximum(table & -table, 1)).astype(np.int16)[masks]
         else:
             codes = np.log2(np.maximum(masks & -masks, 1)).astype(np.int16)
+        none = (masks == 0) & ~np.asarray(members.missing)
+        failed = _first(members.failed, _unwrap(np.where(none, empty, 0)))
     else:
-        codes = (masks & -masks).bit_length() - 1
-    return Col(codes, missing=members.missing, failed=members.failed)
+        codes = max((masks & -masks).bit_length() - 1, 0)
+        failed = _first(members.failed, empty if masks == 0 and not members.missing else 0)
+    return Col(codes, missing=members.missing, failed=failed)
 
 
 def _shift_tiers(tiers: Tiers, points: Col, up: bool) -> Tiers:
@@ -891,10 +908,14 @@ def _unknown(enumeration: str, name: object, members: tuple[str, ...]) -> str:
 
 
 def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Converter:
-    """A non-empty list of members, as a bit mask (bit i: member i): list columns, or text with
-    the members separated by "|" (特困人员|低保对象)."""
+    """A list of members (it may be empty), from list columns or text with the members separated
+    by "|" (特困人员|低保对象), as a bit mask: bit i for member i, and for a member given more
+    than once, as the scalar calculator keeps it, bit i + n for its second copy, i + 2n for its
+    third… (n members).  Bits below n are the set of members held; int64 while the copies fit,
+    Python integers beyond."""
     number = {name: code for code, name in spellings}
     names = tuple(name for _, name in spellings)
+    size = len(set(number.values()))
 
     def mask_of(items: list[str]) -> int | str:
         """The bit mask of a list, or what is wrong with it."""
@@ -902,26 +923,36 @@ def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Conver
         for item in items:
             if item not in number:
                 return _unknown(enumeration, item, names)
-            mask |= 1 << number[item]
-        return mask if items else f"the list is empty; give at least one {enumeration}"
+            bit = number[item]
+            while mask >> bit & 1:  # given before: the next copy
+                bit += size
+            mask |= 1 << bit
+        return mask
 
     def convert(field: str, column: Any) -> tuple[Col, list[Problem]]:
         nulls = _nulls(column)
         kind = column.type
         if pa.types.is_null(kind):
             return Col(np.zeros(len(column), dtype=np.int64), missing=_absent_of(nulls)), []
+        empty: Mask = False
         if _is_text(kind):  # one cell per row: a few distinct texts, each read once
             indices, values = _distinct(column)
             read = [mask_of([p.strip() for p in v.split("|") if p.strip()]) for v in values]
         elif pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+            if pa.types.is_null(kind.value_type):  # empty lists (or lists of nulls) only
+                column = column.cast(pa.list_(pa.string()))
             indices, values = _distinct(pc.binary_join(column, "\x1f"))
-            read = [mask_of(v.split("\x1f") if v else []) for v in values]
+            read = [mask_of(v.split("\x1f")) for v in values]  # [""] is a list of one name
+            empty = pc.list_value_length(column).fill_null(1).to_numpy(zero_copy_only=False) == 0
         else:
             return Col(np.zeros(len(column), dtype=np.int64), missing=_absent_of(nulls)), [
                 _problem(~nulls, field, lambda row: (
                     f"expected a list of {enumeration}, got a column of {kind}"))]
-        masks_of = np.array([m if isinstance(m, int) else -1 for m in read] + [0], dtype=np.int64)
-        masks = masks_of[indices]
+        good = [m for m in read if isinstance(m, int)]
+        wide = max(good, default=0) > _INT64
+        masks_of = np.array([m if isinstance(m, int) else -1 for m in read] + [0],
+                            dtype=object if wide else np.int64)
+        masks = np.where(empty, 0, masks_of[indices])
         if masks_of.min() >= 0:  # every distinct value is a good list
             return Col(masks, missing=_absent_of(nulls)), []
         bad = masks < 0
@@ -1042,8 +1073,7 @@ class _Rows:
             if _some(value.failed):
                 codes = np.broadcast_to(np.asarray(value.failed), (self.count,))
                 self.problems.append(_problem(codes != 0, where, _message_of(codes)))
-            value = Col(value.data, value.scale, value.bound, unbounded=value.unbounded,
-                        missing=value.missing, nonneg=value.nonneg)
+            value = value.cleared()
         return value
 
     def result(self, outputs: Sequence[tuple[str, Col, Callable[[Col, Any], Any]]]) -> Any:
@@ -1247,9 +1277,10 @@ _D0_6: Final = _number("0.6")
 _D0_7: Final = _number("0.7")
 _D12: Final = _number("12")
 _救助对象身份_普通参保人: Final = Col(_救助对象身份.普通参保人)
-_C1: Final = _number("0.5")  # (1 - 困难群众大病起付标准降低比例) = 50%
-_FAIL2: Final = _failure("救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%")
-_FAIL3: Final = _failure("救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出")
+_EMPTY_LIST1: Final = _message("身份: the list is empty; 就高不就低 needs at least one member")
+_C2: Final = _number("0.5")  # (1 - 困难群众大病起付标准降低比例) = 50%
+_FAIL3: Final = _failure("救助起付线：特困人员、低保对象的起付标准不得高于上年全体居民人均可支配收入的5%")
+_FAIL4: Final = _failure("救助起付线：纳入监测范围的农村牧区易返贫致贫人口、返贫致贫人口的救助起付标准由盟市确定，须给出")
 
 
 # ---------------------------------------------------------------- parameters of the notice
@@ -1301,7 +1332,7 @@ def 规则_适用身份(身份: Col) -> Col:
 
     出处：nmg_2022_major_illness 二（三）、做好分类资助参保工作
     """
-    return _highest(身份)
+    return _highest(身份, _EMPTY_LIST1)
 
 
 def 规则_资助金额(适用身份: Col, 个人缴费标准: Col, 定额资助标准: Col) -> Col:
@@ -1386,7 +1417,7 @@ def 规则_适用大病保险起付线(大病保险倾斜: Col, 大病保险起�
 
     出处：nmg_2022_major_illness 二（五）、促进三重制度互补衔接
     """
-    return _if(大病保险倾斜, 大病保险起付线 * _C1, 大病保险起付线)
+    return _if(大病保险倾斜, 大病保险起付线 * _C2, 大病保险起付线)
 
 
 def 规则_适用大病保险分段(大病保险倾斜: Col, 大病保险分段: Tiers) -> Tiers:
@@ -1437,10 +1468,10 @@ def 规则_医疗救助起付线(适用身份: Col, 救助起付线: Col, 全体
     return _match(
         适用身份,
         (
-            ((_救助对象身份.特困人员, _救助对象身份.低保对象), _if(_given(救助起付线), _if(_compare(救助起付线, "<=", 全体居民人均可支配收入 * 低保特困起付标准上限比例), 救助起付线, _FAIL2), _D0)),
+            ((_救助对象身份.特困人员, _救助对象身份.低保对象), _if(_given(救助起付线), _if(_compare(救助起付线, "<=", 全体居民人均可支配收入 * 低保特困起付标准上限比例), 救助起付线, _FAIL3), _D0)),
             ((_救助对象身份.低保边缘家庭成员,), _coalesce(救助起付线, 全体居民人均可支配收入 * 低保边缘起付标准比例)),
             ((_救助对象身份.因病致贫重病患者,), _coalesce(救助起付线, 全体居民人均可支配收入 * 因病致贫起付标准比例)),
-            ((_救助对象身份.易返贫致贫人口, _救助对象身份.返贫致贫人口), _if(_given(救助起付线), 救助起付线, _FAIL3)),
+            ((_救助对象身份.易返贫致贫人口, _救助对象身份.返贫致贫人口), _if(_given(救助起付线), 救助起付线, _FAIL4)),
         ),
         _D0,
     )

@@ -72,7 +72,7 @@ class Col:
 
     `data` holds numbers as units of 10**-scale (int64, or Python ints in an object array when
     int64 is too narrow), booleans as bool, members of an enumeration by their index, lists of
-    members as a bit mask (bit i: member i), dates as days since 1970-01-01.  `bound` is at
+    members as a bit mask (`_members`), dates as days since 1970-01-01.  `bound` is at
     least the largest absolute value of `data`; `nonneg` is true when no value is negative
     (then 较大(x, 0) is x, and rounding needs no sign).
     """
@@ -100,6 +100,11 @@ class Col:
 
     def __neg__(self) -> Col:
         return _ZERO - self
+
+    def cleared(self) -> Col:
+        """The value with no row failing (its failures are recorded elsewhere)."""
+        return Col(self.data, self.scale, self.bound, unbounded=self.unbounded,
+                   missing=self.missing, nonneg=self.nonneg)
 
 
 class Tiers:
@@ -265,12 +270,13 @@ def _multiply(a: Col, b: Col) -> Col:
 def _round_quotient(dividend: Col, divisor: Col, places: int, zero_divisor: int) -> Col:
     """四舍五入(a ÷ b, places), exactly.
 
-    The scalar calculator divides to 28 significant digits, then rounds.  While the dividend,
-    in units of the result, stays below 10**27, no quotient lies near enough a half for the first
-    rounding to move it across, so rounding the exact quotient gives the same amount.  A larger
-    dividend fails its row; a zero divisor fails with the formula's message."""
-    numerator = np.asarray(_wide(_rescaled(dividend, divisor.scale + places)[0]), dtype=object)
-    denominator = np.asarray(_wide(_rescaled(divisor, dividend.scale)[0]), dtype=object)
+    The scalar calculator divides to 28 significant digits, then rounds.  In units of the result
+    the quotient is N ÷ D (whole numbers); while N stays below 10**27, no quotient lies near
+    enough a half for the first rounding to move it across, so rounding the exact quotient gives
+    the same amount.  A larger N fails its row; a zero divisor fails with the formula's message."""
+    shift = divisor.scale + places - dividend.scale
+    numerator = np.asarray(_wide(dividend.data), dtype=object) * 10 ** max(shift, 0)
+    denominator = np.asarray(_wide(divisor.data), dtype=object) * 10 ** max(-shift, 0)
     failed = _first(dividend.failed, divisor.failed)
     zero = denominator == 0
     too_large = np.abs(numerator) >= _DIGITS // 10
@@ -771,8 +777,7 @@ class _Rows:
             if _some(value.failed):
                 codes = np.broadcast_to(np.asarray(value.failed), (self.count,))
                 self.problems.append(_problem(codes != 0, where, _message_of(codes)))
-            value = Col(value.data, value.scale, value.bound, unbounded=value.unbounded,
-                        missing=value.missing, nonneg=value.nonneg)
+            value = value.cleared()
         return value
 
     def result(self, outputs: Sequence[tuple[str, Col, Callable[[Col, Any], Any]]]) -> Any:

@@ -67,7 +67,7 @@ class Col:
 
     `data` holds numbers as units of 10**-scale (int64, or Python ints in an object array when
     int64 is too narrow), booleans as bool, members of an enumeration by their index, lists of
-    members as a bit mask (bit i: member i), dates as days since 1970-01-01.  `bound` is at
+    members as a bit mask (`_members`), dates as days since 1970-01-01.  `bound` is at
     least the largest absolute value of `data`; `nonneg` is true when no value is negative
     (then 较大(x, 0) is x, and rounding needs no sign).
     """
@@ -95,6 +95,11 @@ class Col:
 
     def __neg__(self) -> Col:
         return _ZERO - self
+
+    def cleared(self) -> Col:
+        """The value with no row failing (its failures are recorded elsewhere)."""
+        return Col(self.data, self.scale, self.bound, unbounded=self.unbounded,
+                   missing=self.missing, nonneg=self.nonneg)
 
 
 class Tiers:
@@ -734,8 +739,7 @@ class _Rows:
             if _some(value.failed):
                 codes = np.broadcast_to(np.asarray(value.failed), (self.count,))
                 self.problems.append(_problem(codes != 0, where, _message_of(codes)))
-            value = Col(value.data, value.scale, value.bound, unbounded=value.unbounded,
-                        missing=value.missing, nonneg=value.nonneg)
+            value = value.cleared()
         return value
 
     def result(self, outputs: Sequence[tuple[str, Col, Callable[[Col, Any], Any]]]) -> Any:

@@ -16,6 +16,7 @@ to the 分, only where the policy says 四舍五入, and ÷ keeps 28 significant
 
 from __future__ import annotations
 
+import datetime
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -193,6 +194,8 @@ def _show(value: object, unit: str) -> str:
         return "; ".join("至 " + _show(upper, "元") + ": " + _show(rate, "%") for upper, rate in value)
     if isinstance(value, tuple):
         return "、".join(_show(item, unit) for item in value) or "（无）"
+    if isinstance(value, datetime.date) and unit == "月日":  # a day of the year, kept in 2000
+        return str(value.month) + "月" + str(value.day) + "日"
     return str(value)
 
 

@@ -214,6 +214,8 @@ def _show(value: object, unit: str) -> str:
         return "; ".join("至 " + _show(upper, "元") + ": " + _show(rate, "%") for upper, rate in value)
     if isinstance(value, tuple):
         return "、".join(_show(item, unit) for item in value) or "（无）"
+    if isinstance(value, datetime.date) and unit == "月日":  # a day of the year, kept in 2000
+        return str(value.month) + "月" + str(value.day) + "日"
     return str(value)
 
 

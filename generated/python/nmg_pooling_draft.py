@@ -49,6 +49,8 @@ __all__ = [
     "退休免缴结果",
     "退休免缴缴费年限",
     "退休免缴输入",
+    "集中征缴期止",
+    "集中征缴期起",
     "领取失业保险金人员缴费基数比例",
 ]
 
@@ -257,6 +259,8 @@ def _show(value: object, unit: str) -> str:
         return "; ".join("至 " + _show(upper, "元") + ": " + _show(rate, "%") for upper, rate in value)
     if isinstance(value, tuple):
         return "、".join(_show(item, unit) for item in value) or "（无）"
+    if isinstance(value, datetime.date) and unit == "月日":  # a day of the year, kept in 2000
+        return str(value.month) + "月" + str(value.day) + "日"
     return str(value)
 
 
@@ -297,6 +301,10 @@ _ARMS2: Final = {参保类型.单位职工: "单位职工: 四舍五入((个人�
 职工个人费率: Final = Decimal("0.02")
 # 7% — nmg_pooling_draft 二（二）、统一筹资缴费政策
 单位费率调增目标: Final = Decimal("0.07")
+# 原则上 9月1日 — nmg_pooling_draft 二（二）、统一筹资缴费政策
+集中征缴期起: Final = datetime.date(2000, 9, 1)
+# 原则上 12月31日 — nmg_pooling_draft 二（二）、统一筹资缴费政策
+集中征缴期止: Final = datetime.date(2000, 12, 31)
 # 3 年 — nmg_pooling_draft 二（二）、统一筹资缴费政策
 大病保险筹资测算参考年数: Final = Decimal("3")
 # 不低于 6% 左右 — nmg_pooling_draft 二（二）、统一筹资缴费政策

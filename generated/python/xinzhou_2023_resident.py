@@ -50,6 +50,7 @@ __all__ = [
     "财政分担输入",
     "财政补助",
     "财政补助增加",
+    "财政补助拨付期限",
     "退出其他制度保障后补办参保期限",
 ]
 
@@ -123,6 +124,8 @@ def _show(value: object, unit: str) -> str:
         return "; ".join("至 " + _show(upper, "元") + ": " + _show(rate, "%") for upper, rate in value)
     if isinstance(value, tuple):
         return "、".join(_show(item, unit) for item in value) or "（无）"
+    if isinstance(value, datetime.date) and unit == "月日":  # a day of the year, kept in 2000
+        return str(value.month) + "月" + str(value.day) + "日"
     return str(value)
 
 
@@ -147,6 +150,8 @@ def _show_number(value: Decimal, unit: str) -> str:
 下年个人缴费增加: Final = Decimal("30")
 # 380 元 — xinzhou_2023_resident 一、合理确定筹资标准
 下年个人缴费: Final = Decimal("380")
+# 原则上 9月15日 — xinzhou_2023_resident 一、合理确定筹资标准
+财政补助拨付期限: Final = datetime.date(2000, 9, 15)
 # 70% 左右 — xinzhou_2023_resident 二、巩固提升待遇水平
 住院政策范围内基金支付比例: Final = Decimal("0.7")
 # 2023-09-01 起 — xinzhou_2023_resident 二、巩固提升待遇水平

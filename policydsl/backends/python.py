@@ -44,7 +44,8 @@ PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "Ã
 PY_CMP = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 CALLS = {"age": "_age", "birthday": "_birthday", "next_month": "_next_month", "months": "_months",
          "prorate": "_prorate", "second_of": "_second_of", "next_day": "_next_day",
-         "year_start": "_year_start", "year_end": "_year_end"}
+         "year_start": "_year_start", "year_end": "_year_end", "month_day": "_month_day",
+         "in_year": "_in_year"}
 ENUM_RESERVED = frozenset(dir(enum.Enum)) | {"name", "value", "mro"}
 HELPERS = HelperSource.of(python_runtime)
 
@@ -63,7 +64,7 @@ def member_ident(member: str) -> str:
 def py_type(t: Type) -> str:
     if t.kind in DECIMAL_KINDS:
         base = "Decimal"
-    elif t.kind == "date":
+    elif t.kind in ("date", "monthday"):
         base = "datetime.date"
     elif t.kind == "bool":
         base = "bool"
@@ -600,7 +601,7 @@ def params_used(policy: ir.Policy, calc: ir.Calculator) -> list[ir.Param]:
 def unit_word(t: Type) -> str:
     """The unit an explanation prints after a value."""
     if t.kind in ("money", "rate", "points", "multiple", "years", "months", "days", "age", "count",
-                  "schedule"):
+                  "schedule", "monthday"):
         return str(t.required().single())
     return ""
 

@@ -342,6 +342,19 @@ def _year_end(day: datetime.date) -> datetime.date:
     return datetime.date(day.year, 12, 31)
 
 
+def _month_day(day: datetime.date) -> datetime.date:
+    """月日: the day of the year, kept as that day in 2000 (a leap year: 2月29日 is a day)."""
+    return datetime.date(2000, day.month, day.day)
+
+
+def _in_year(day: datetime.date, date: datetime.date) -> datetime.date:
+    """当年: a day of the year in the date's year; 2月29日 is 2月28日 in a common year."""
+    try:
+        return datetime.date(date.year, day.month, day.day)
+    except ValueError:  # 2月29日 in a common year
+        return datetime.date(date.year, 2, 28)
+
+
 def _shift_date(day: datetime.date, amount: Decimal, kind: str) -> datetime.date:
     """A date `amount` days, months or years later (earlier if negative); a day past the end
     of a month is its last day (1 月 31 日 + 1 个月 is 2 月 28 or 29 日)."""
@@ -391,6 +404,8 @@ def _show(value: object, unit: str) -> str:
         return "; ".join("至 " + _show(upper, "元") + ": " + _show(rate, "%") for upper, rate in value)
     if isinstance(value, tuple):
         return "、".join(_show(item, unit) for item in value) or "（无）"
+    if isinstance(value, datetime.date) and unit == "月日":  # a day of the year, kept in 2000
+        return str(value.month) + "月" + str(value.day) + "日"
     return str(value)
 
 
