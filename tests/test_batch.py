@@ -607,31 +607,51 @@ def test_a_month_share_rounded_at_once_is_exact(tmp_path: Path) -> None:
                                               for a, m in cases]
 
 
-def test_days_of_the_year(tmp_path: Path) -> None:
+def test_dates(tmp_path: Path) -> None:
+    """次日, 年初, 年末, 月日, 当年, 较小 of dates, and dates moved by days, months and years."""
     policy = check_source(tmp_path, """
 条款 一 "测试" {
-  引文 "每年2月29日。"
+  引文 "每年2月29日；截至2024年6月30日。"
   参数 闰日 = 2月29日
+  参数 截止日期 = 2024-06-30
   输入 日期: 日期
+  输入 月数: 个月
+  输入 年数: 年
+  输入 天数: 天
   规则 第二天 = 次日(日期)
   规则 年首 = 年初(日期)
   规则 年尾 = 年末(日期)
   规则 日期月日 = 月日(日期)
   规则 当年闰日 = 当年(闰日, 日期)
+  规则 较早日期 = 较小(日期, 截止日期)
+  规则 数月后 = 日期 + 月数
+  规则 数年前 = 日期 - 年数
+  规则 数天后 = 日期 + 天数
 }
 计算 日期 { 输出 第二天 输出 年首 输出 年尾 输出 日期月日 输出 当年闰日 }
-""", "每年2月29日。").policies[0]
+计算 推算 { 输出 较早日期 输出 数月后 输出 数年前 输出 数天后 }
+""", "每年2月29日；截至2024年6月30日。").policies[0]
     module, scalar = batch_module(policy), scalar_module(policy)
-    days = ["2024-02-29", "2023-12-31"]
-    out = module.日期({"日期": days})
     date = datetime.date
-    assert out.to_pylist() == [
+    days = ["2024-02-29", "2023-12-31", "2025-01-31"]
+    out = module.日期({"日期": days})
+    assert out.to_pylist()[:2] == [
         {"第二天": date(2024, 3, 1), "年首": date(2024, 1, 1), "年尾": date(2024, 12, 31),
          "日期月日": date(2000, 2, 29), "当年闰日": date(2024, 2, 29)},
         {"第二天": date(2024, 1, 1), "年首": date(2023, 1, 1), "年尾": date(2023, 12, 31),
          "日期月日": date(2000, 12, 31), "当年闰日": date(2023, 2, 28)},  # no 2月29日 in 2023
     ]
     assert out.to_pylist() == [scalar.日期(日期=day).as_dict() for day in days]
+    moves = {"月数": ["1.5", "13", "1"], "年数": ["1", "0", "1"], "天数": ["1", "0", "30"]}
+    out = module.推算({"日期": days, **moves})
+    assert out.to_pylist()[2] == {  # 1月31日 + 1 个月 is 2月28日; the deadline is the earlier
+        "较早日期": date(2024, 6, 30), "数月后": date(2025, 2, 28), "数年前": date(2024, 1, 31),
+        "数天后": date(2025, 3, 2)}
+    calls = [{"日期": day, **{k: v[row] for k, v in moves.items()}} for row, day in enumerate(days)]
+    assert out.to_pylist() == [scalar.推算(**call).as_dict() for call in calls]
+    # a date given once, for every row, beside the deadline: the earlier of the two, not the first
+    once = module.推算({"编号": [0]}, 日期="2025-01-31", 月数="1", 年数="1", 天数="1")
+    assert once.column("较早日期").to_pylist() == [date(2024, 6, 30)]
 
 
 # ---------------------------------------------------------------- what the backend refuses

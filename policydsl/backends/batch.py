@@ -210,7 +210,8 @@ class _Module:
             code = f"Col({enum_class(value.enum)}.{ident(value.member)})"
         elif isinstance(value, datetime.date):
             name = f"_DATE_{value:%Y_%m_%d}"
-            code = f"Col({(value - EPOCH).days})"
+            days = (value - EPOCH).days
+            code = f"Col({days}, 0, {abs(days)})"  # days since 1970-01-01, and their bound
             comment = comment or value.isoformat()
         elif isinstance(value, tuple) and typ.kind == "schedule":
             self.folded += 1
@@ -352,6 +353,9 @@ class _Module:
         return self.expr(e.subject, local), arms, self.expr(e.arms[-1].value, local)
 
     def _Binary(self, e: ir.Binary, local: dict[str, str]) -> tuple[str, int]:
+        if e.left.type.kind == "date":  # 缴费日期 + 3 个月
+            day, amount = self.expr(e.left, local), self.expr(e.right, local)
+            return f"_shift_date({day}, {amount}, {pyrepr(e.right.type.kind)}, {e.op == '+'})", 9
         if e.op == "÷":
             raise Unsupported(unrounded_division(e))
         prec = PRECEDENCE[e.op]

@@ -43,9 +43,11 @@ _MESSAGES: Final[list[str]] = [
     "the quotient needs more than 28 significant digits: the scalar calculator rounds it, so"
     " the batch calculator refuses the row rather than differ",
     "无上限 is not a number here: it cannot be rounded, subtracted or stored in a column",
+    "the date falls outside the years 1–9999",
 ]
 _OVERFLOW: Final = 1
 _NOT_A_NUMBER: Final = 2
+_OUT_OF_RANGE: Final = 3
 
 
 # ---------------------------------------------------------------- values
@@ -732,10 +734,12 @@ def _ymd(days: Data) -> tuple[Any, Any, Any]:
             (dates - months).astype(np.int64) + 1)
 
 
-def _date_of(day: Any) -> Data:
-    """Dates as days since 1970-01-01."""
-    days: Data = _unwrap(np.asarray(day).astype("datetime64[D]").astype(np.int64))
-    return days
+def _dates(day: Any, missing: Mask, failed: Codes) -> Col:
+    """Dates (datetime64) as days since 1970-01-01, with their bound (较小/较大 use it)."""
+    col = Col(_unwrap(np.asarray(day).astype("datetime64[D]").astype(np.int64)),
+              missing=missing, failed=failed)
+    col.bound = _tight(col)
+    return col
 
 
 def _age(born: Col, on: Col) -> Col:
@@ -753,15 +757,14 @@ def _birthday(born: Col, years: Col) -> Col:
     by, bm, bd = _ymd(born.data)
     whole = np.asarray(years.data) // 10**years.scale
     month_start = ((by + whole - 1970) * 12 + bm - 1).astype("datetime64[M]").astype("datetime64[D]")
-    return Col(_date_of(month_start + (bd - 1)), missing=_either(born.missing, years.missing),
-               failed=_first(born.failed, years.failed))
+    return _dates(month_start + (bd - 1), _either(born.missing, years.missing),
+                  _first(born.failed, years.failed))
 
 
 def _next_month(day: Col) -> Col:
     """次月(日期): the first day of the month after."""
     months = np.asarray(day.data).astype("datetime64[D]").astype("datetime64[M]")
-    return Col(_date_of((months + 1).astype("datetime64[D]")), missing=day.missing,
-               failed=day.failed)
+    return _dates((months + 1).astype("datetime64[D]"), day.missing, day.failed)
 
 
 def _months(start: Col, end: Col) -> Col:
@@ -776,26 +779,25 @@ def _months(start: Col, end: Col) -> Col:
 
 def _next_day(day: Col) -> Col:
     """次日(日期): the day after."""
-    return Col(_unwrap(np.asarray(day.data) + 1), missing=day.missing, failed=day.failed)
+    return _dates(np.asarray(day.data) + 1, day.missing, day.failed)
 
 
 def _year_start(day: Col) -> Col:
     """年初(日期): 1 January of the date's year."""
     years = np.asarray(day.data).astype("datetime64[D]").astype("datetime64[Y]")
-    return Col(_date_of(years.astype("datetime64[D]")), missing=day.missing, failed=day.failed)
+    return _dates(years.astype("datetime64[D]"), day.missing, day.failed)
 
 
 def _year_end(day: Col) -> Col:
     """年末(日期): 31 December of the date's year."""
     years = np.asarray(day.data).astype("datetime64[D]").astype("datetime64[Y]")
-    return Col(_date_of((years + 1).astype("datetime64[D]") - 1), missing=day.missing,
-               failed=day.failed)
+    return _dates((years + 1).astype("datetime64[D]") - 1, day.missing, day.failed)
 
 
 def _month_day(day: Col) -> Col:
     """月日(日期): the day of the year, as that day in 2000 (a leap year: 2月29日 is a day)."""
     _, months, days = _ymd(day.data)
-    return Col(_day_in(2000, months, days), missing=day.missing, failed=day.failed)
+    return _dates(_day_in(2000, months, days), day.missing, day.failed)
 
 
 def _in_year(day: Col, date: Col) -> Col:
@@ -803,16 +805,37 @@ def _in_year(day: Col, date: Col) -> Col:
     year."""
     _, months, days = _ymd(day.data)
     years, _, _ = _ymd(date.data)
-    return Col(_day_in(years, months, days), missing=_either(day.missing, date.missing),
-               failed=_first(day.failed, date.failed))
+    return _dates(_day_in(years, months, days), _either(day.missing, date.missing),
+                  _first(day.failed, date.failed))
 
 
-def _day_in(years: Any, months: Any, days: Any) -> Data:
-    """The dates of a year, month and day, a day past the month's end being its last day."""
+def _shift_date(day: Col, amount: Col, kind: str, later: bool) -> Col:
+    """日期 ± 天数, 个月 or 年: `amount`'s whole part (as int() takes it, toward 0) days, months or
+    years later (earlier); a day past the end of a month is its last day (1月31日 + 1 个月 is
+    2月28日 or 29日).  A date outside the years 1–9999 fails its row, as the scalar calculator's
+    date does."""
+    units = np.asarray(amount.data)
+    whole = np.abs(units) // 10**amount.scale
+    whole = np.where((units < 0) == later, -whole, whole)
+    if kind == "days":
+        shifted = np.asarray(day.data).astype("datetime64[D]") + whole
+    else:
+        years, months, days = _ymd(day.data)
+        index = years * 12 + months - 1 + whole * (12 if kind == "years" else 1)
+        shifted = _day_in(index // 12, index % 12 + 1, days)
+    beyond = (shifted < np.datetime64("0001-01-01")) | (shifted > np.datetime64("9999-12-31"))
+    failed = _first(day.failed, amount.failed, _unwrap(np.where(beyond, _OUT_OF_RANGE, 0)))
+    return _dates(np.where(beyond, np.datetime64("1970-01-01"), shifted),
+                  _either(day.missing, amount.missing), failed)
+
+
+def _day_in(years: Any, months: Any, days: Any) -> Any:
+    """The dates of a year, month and day (datetime64), a day past the month's end being its
+    last day."""
     month = ((years - 1970) * 12 + months - 1).astype("datetime64[M]")
     first = month.astype("datetime64[D]")
     length = ((month + 1).astype("datetime64[D]") - first).astype(np.int64)
-    return _date_of(first + (np.minimum(days, length) - 1))
+    return first + (np.minimum(days, length) - 1)
 
 
 # ---------------------------------------------------------------- schedules (分段)
@@ -1165,7 +1188,9 @@ def _date(field: str, column: Any) -> tuple[Col, list[Problem]]:
         return Col(np.zeros(len(column), dtype=np.int32), missing=_absent_of(nulls)), [
             _problem(~nulls, field, lambda row: f"expected a date, got a column of {kind}")]
     days = column.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False)
-    return Col(days, missing=_absent_of(nulls)), problems
+    col = Col(days, missing=_absent_of(nulls))
+    col.bound = _tight(col)
+    return col, problems
 
 
 def _is_date(text: str) -> bool:
