@@ -56,6 +56,7 @@ _MESSAGES: Final[list[str]] = [
     "the quotient needs more than 28 significant digits: the scalar calculator rounds it, so"
     " the batch calculator refuses the row rather than differ",
     "无上限 is not a number here: it cannot be rounded, subtracted or stored in a column",
+    "the date falls outside the years 1–9999",
 ]
 
 
@@ -420,11 +421,7 @@ def _units(field: str, column: Any, scale: int, what: str) -> tuple[Array, list[
     if pa.types.is_floating(kind):
         return _float_units(field, column, scale)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        try:
-            parsed = pc.cast(column, pa.decimal128(38, scale))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return _text_units(field, column, scale, what)
-        return _decimal_units(field, parsed, scale)
+        return _decimal_text_units(field, column, scale, what)
     if pa.types.is_null(kind):
         return np.zeros(len(column), dtype=np.int64), []
     rows = ~_nulls(column)
@@ -509,14 +506,30 @@ def _float_units(field: str, column: Any, scale: int) -> tuple[Array, list[Probl
     return np.where(exact & ~nulls, nearest, 0).astype(np.int64), problems
 
 
-def _text_units(field: str, column: Any, scale: int, what: str) -> tuple[Array, list[Problem]]:
-    """Decimal text the fast path could not read: row by row, as the scalar calculator reads it."""
+def _decimal_text_units(field: str, column: Any, scale: int, what: str) -> tuple[Array, list[Problem]]:
+    """Decimal text: plain numbers ("1200.50", at most `scale` decimals) read by Arrow, which reads
+    them as Decimal does; any other text ("70%", "1e3", "abc") row by row, as the scalar
+    calculator reads it."""
+    decimals = rf"(\.[0-9]{{1,{scale}}})?" if scale else ""
+    plain = pc.match_substring_regex(column, rf"^-?[0-9]{{1,20}}{decimals}$").fill_null(False)
+    parsed = pc.cast(pc.if_else(plain, column, None), pa.decimal128(38, scale))  # 28 digits at most
+    units, problems = _decimal_units(field, parsed, scale)
+    others = ~plain.to_numpy(zero_copy_only=False) & ~_nulls(column)
+    if others.any():
+        read, more = _text_units(field, column, scale, what, others)
+        units = np.where(others, read, units)
+        problems += more
+    return units, problems
+
+
+def _text_units(field: str, column: Any, scale: int, what: str, read: Array
+                ) -> tuple[Array, list[Problem]]:
+    """Decimal text in the rows `read` marks, row by row, as the scalar calculator reads it."""
     texts = column.to_pylist()
     units = np.zeros(len(texts), dtype=np.int64)
     bad: dict[int, str] = {}
-    for row, text in enumerate(texts):
-        if text is None:
-            continue
+    for row in np.flatnonzero(read).tolist():
+        text = texts[row]
         rate = what.startswith("a rate") and text.endswith(("%", "％"))
         try:
             number = Decimal(text[:-1] if rate else text)
