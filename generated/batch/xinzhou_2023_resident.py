@@ -507,9 +507,13 @@ def _float_units(field: str, column: Any, scale: int) -> tuple[Array, list[Probl
 
 
 def _decimal_text_units(field: str, column: Any, scale: int, what: str) -> tuple[Array, list[Problem]]:
-    """Decimal text: plain numbers ("1200.50", at most `scale` decimals) read by Arrow, which reads
-    them as Decimal does; any other text ("70%", "1e3", "abc") row by row, as the scalar
-    calculator reads it."""
+    """Decimal text, read by Arrow when it can read every cell; else the plain numbers ("1200.50",
+    at most `scale` decimals) by Arrow, which reads them as Decimal does, and any other text
+    ("70%", "1e3", "abc") row by row, as the scalar calculator reads it."""
+    try:
+        return _decimal_units(field, pc.cast(column, pa.decimal128(38, scale)), scale)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass  # a cell Arrow cannot read: the others are read apart from it
     decimals = rf"(\.[0-9]{{1,{scale}}})?" if scale else ""
     plain = pc.match_substring_regex(column, rf"^-?[0-9]{{1,20}}{decimals}$").fill_null(False)
     parsed = pc.cast(pc.if_else(plain, column, None), pa.decimal128(38, scale))  # 28 digits at most
