@@ -551,6 +551,8 @@ def test_a_member_given_many_times_is_counted_each_time(
     for name in out.column_names:
         assert out.column(name).to_pylist() == scalar_column(scalar.列表, name, calls)
     assert module.首要({"所患病种": lists}).column("首要病种").to_pylist() == ["高血压", "糖尿病"]
+    once = module.列表({"编号": [0, 1]}, 所患病种=lists[0])  # given once, for every row
+    assert once.column("限额合计").to_pylist() == [Decimal("19000.00")] * 2
 
 
 def test_an_empty_list_is_a_list(diseases: tuple[types.ModuleType, types.ModuleType]) -> None:

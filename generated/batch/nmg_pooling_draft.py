@@ -405,6 +405,8 @@ def _if(condition: Col, then: Col, otherwise: Col) -> Col:
     if _fixed(then) and _fixed(otherwise) and _same(then, otherwise):  # no choice to make
         return _with_failure(then, condition.failed)
     x, y, scale, bx, by = _aligned(then, otherwise)
+    if max(bx, by) > _INT64:  # Python integers on one side: on both
+        x, y = _wide(x), _wide(y)
     return Col(np.where(chosen, x, y), scale, max(bx, by),
                unbounded=_pick(chosen, then.unbounded, otherwise.unbounded),
                missing=_pick(chosen, then.missing, otherwise.missing),
@@ -547,7 +549,7 @@ def _constant(field: str, value: object, convert: Converter) -> Col:
 def _scalar(col: Col) -> Col:
     """A column of one row as a value for every row."""
     def one(value: Any) -> Any:
-        return value[0].item() if isinstance(value, np.ndarray) else value
+        return value.tolist()[0] if isinstance(value, np.ndarray) else value  # Python ints too
 
     return Col(one(col.data), col.scale, col.bound, unbounded=one(col.unbounded),
                missing=one(col.missing), failed=one(col.failed), nonneg=col.nonneg)

@@ -459,6 +459,8 @@ def _if(condition: Col, then: Col, otherwise: Col) -> Col:
     if _fixed(then) and _fixed(otherwise) and _same(then, otherwise):  # no choice to make
         return _with_failure(then, condition.failed)
     x, y, scale, bx, by = _aligned(then, otherwise)
+    if max(bx, by) > _INT64:  # Python integers on one side: on both
+        x, y = _wide(x), _wide(y)
     return Col(np.where(chosen, x, y), scale, max(bx, by),
                unbounded=_pick(chosen, then.unbounded, otherwise.unbounded),
                missing=_pick(chosen, then.missing, otherwise.missing),
@@ -580,6 +582,8 @@ def _coalesce(value: Col, default: Col) -> Col:
 def _contains(members: Col, member: Col) -> Col:
     """list 包含 member: whether each row's list holds its member."""
     masks, codes = members.data, member.data
+    if members.bound > _INT64:  # a member given many times: Python integers
+        masks = np.asarray(masks, dtype=object)
     holds = np.right_shift(masks, codes) & 1 == 1
     return Col(_unwrap(np.asarray(holds)), missing=_either(members.missing, member.missing),
                failed=_first(members.failed, member.failed))
@@ -919,7 +923,7 @@ def _constant(field: str, value: object, convert: Converter) -> Col:
 def _scalar(col: Col) -> Col:
     """A column of one row as a value for every row."""
     def one(value: Any) -> Any:
-        return value[0].item() if isinstance(value, np.ndarray) else value
+        return value.tolist()[0] if isinstance(value, np.ndarray) else value  # Python ints too
 
     return Col(one(col.data), col.scale, col.bound, unbounded=one(col.unbounded),
                missing=one(col.missing), failed=one(col.failed), nonneg=col.nonneg)
@@ -1306,15 +1310,15 @@ def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Conver
                 _problem(~nulls, field, lambda row: (
                     f"expected a list of {enumeration}, got a column of {kind}"))]
         good = [m for m in read if isinstance(m, int)]
-        wide = max(good, default=0) > _INT64
         masks_of = np.array([m if isinstance(m, int) else -1 for m in read] + [0],
-                            dtype=object if wide else np.int64)
+                            dtype=object if max(good, default=0) > _INT64 else np.int64)
         masks = np.where(empty, 0, masks_of[indices])
+        bound = max(good, default=0)
         if masks_of.min() >= 0:  # every distinct value is a good list
-            return Col(masks, missing=_absent_of(nulls)), []
+            return Col(masks, 0, bound, missing=_absent_of(nulls)), []
         bad = masks < 0
         problems = [_problem(bad, field, lambda row: str(read[indices[row]]))] if bad.any() else []
-        return Col(np.where(bad, 0, masks), missing=_absent_of(nulls)), problems
+        return Col(np.where(bad, 0, masks), 0, bound, missing=_absent_of(nulls)), problems
     return convert
 
 
