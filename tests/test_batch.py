@@ -154,8 +154,8 @@ def mismatches(calc: ir.Calculator, got: pa.Table, expected: list[dict[str, obje
 def same_columns(outputs: dict[str, list[object]], errors: list[str | None],
                  expected: list[dict[str, object] | None]) -> bool:
     """Whether every row is as the scalar calculator has it, column by column (the quick test
-    before `mismatches` looks row by row): each value equal and of the same type, the rows
-    the scalar calculator raises on empty and with their error."""
+    before `mismatches` looks row by row): each value equal and of the same type, and an error
+    exactly on the rows the scalar calculator raises on (their outputs empty)."""
     if [error is None for error in errors] != [want is not None for want in expected]:
         return False
     for name, values in outputs.items():
