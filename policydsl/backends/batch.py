@@ -9,7 +9,10 @@ The module reads like the scalar one: enumerations, the notice's parameters (eac
 clause), tables, one function per rule (formula and clause in its docstring), then one
 function per calculator that reads its inputs, checks the bounds the notice sets, calls the
 rules in order and builds the output table.  The arithmetic on columns is a runtime copied
-from templates/batch_runtime.py, only the parts a module uses.
+from templates/batch_runtime.py, only the parts a module uses.  A list of members is a bit mask
+per row (a member given twice has a second bit, as the scalar calculator's tuple holds it twice);
+a table looked up by a list is an `Each`, the values per member held, which 最高, 次高 and 合计
+make one value of.
 
 Adding an IR node is one method `_<Node>` on `_Module` returning its code (and one case in
 `scale_of` if it makes a number).  A construct the batch calculators cannot compute exactly
