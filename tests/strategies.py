@@ -24,7 +24,8 @@ from policydsl import ir
 from policydsl.evaluator import EvalError, NotConstant, Scope, evaluate
 from policydsl.types import Type
 
-NUMBER_KINDS = ("money", "rate", "points", "multiple", "years", "months", "count", "number")
+NUMBER_KINDS = ("money", "rate", "points", "multiple", "years", "months", "days", "age", "count",
+                "number")
 BAD_TEXT = ("abc", "", "1,000", "NaN", "Infinity")
 
 
@@ -291,7 +292,8 @@ def draw_members(rng: np.random.Generator, count: int, magnitude: np.ndarray[Any
 Draw = Callable[[np.random.Generator, int, np.ndarray[Any, Any], ir.Policy, Type], list[Any]]
 DRAWS: dict[str, Draw] = {
     "money": draw_money, "rate": draw_rate, "points": draw_rate, "count": draw_count,
-    "multiple": draw_number, "years": draw_number, "months": draw_number, "number": draw_number,
+    "multiple": draw_number, "years": draw_number, "months": draw_number, "days": draw_number,
+    "age": draw_number, "number": draw_number,
     "bool": draw_bool, "date": draw_date, "enum": draw_member, "list": draw_members,
 }
 

@@ -195,17 +195,6 @@ def check_population(calc_key: tuple[str, str], population: strategies.Populatio
 
 
 # ---------------------------------------------------------------- every calculator, every row
-@pytest.fixture
-def every_number_kind(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Inputs in 周岁 or 天 drawn as the other numbers are (0–60, six decimals), where
-    tests/strategies.py does not draw them yet."""
-    for kind in ("age", "days"):
-        if kind not in strategies.DRAWS:
-            monkeypatch.setitem(strategies.DRAWS, kind, strategies.draw_number)
-            monkeypatch.setattr(strategies, "NUMBER_KINDS", (*strategies.NUMBER_KINDS, kind))
-
-
-@pytest.mark.usefixtures("every_number_kind")
 @pytest.mark.parametrize("calc_key", CALCULATORS, ids=["/".join(k) for k in CALCULATORS])
 def test_100000_random_rows_equal_the_scalar_calculator(calc_key: tuple[str, str]) -> None:
     policy, calc, _, _ = functions(*calc_key)
@@ -214,7 +203,6 @@ def test_100000_random_rows_equal_the_scalar_calculator(calc_key: tuple[str, str
     check_population(calc_key, population, style=0)
 
 
-@pytest.mark.usefixtures("every_number_kind")
 @pytest.mark.parametrize("calc_key", CALCULATORS, ids=["/".join(k) for k in CALCULATORS])
 def test_random_plans_equal_the_scalar_calculator(calc_key: tuple[str, str]) -> None:
     policy, calc, _, _ = functions(*calc_key)

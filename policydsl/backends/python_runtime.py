@@ -183,10 +183,15 @@ def _member(field: str, value: object, by_name: Mapping[object, _Member], kind: 
 
 def _members(field: str, value: object, by_name: Mapping[object, _Member], kind: str
              ) -> tuple[_Member, ...]:
-    """A list of members (it may be empty)."""
+    """A list of members (it may be empty), each at most once: a list says which members a
+    person holds, and a disease given twice would count its limit twice."""
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
         raise ValueError(field + ": expected a list of " + kind + ", got " + repr(value))
-    return tuple([_member(field, item, by_name, kind) for item in value])
+    members = tuple([_member(field, item, by_name, kind) for item in value])
+    if len(set(members)) < len(members):
+        twice = next(m for i, m in enumerate(members) if m in members[:i])
+        raise ValueError(field + ": " + str(twice.value) + " is given more than once")
+    return members
 
 
 def _tiers(field: str, value: object) -> tuple[tuple[Decimal, Decimal], ...]:
