@@ -39,6 +39,7 @@ from .types import (
 from .words import FUNCTIONS, VALUE_WORDS, convention_op
 
 INFINITY = Decimal("Infinity")
+OVER_MEMBERS = frozenset({"max_of", "second_of", "sum_of"})  # functions of one value per member
 MEANINGS: dict[str, tuple[ir.Value, Type]] = {
     "full": (Decimal(1), RATE), "half": (Decimal("0.5"), RATE), "zero": (Decimal(0), ZERO),
     "unbounded": (INFINITY, UNBOUNDED),
@@ -60,6 +61,8 @@ class Names(Protocol):
     def known_names(self) -> list[str]: ...
 
     def includes(self, word: str) -> bool: ...
+
+    def text_of(self, span: Span) -> str: ...
 
     def recomputed(self, rule: str, name: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
         ...
@@ -309,8 +312,21 @@ class ExprChecker:
         return value.value, value.text
 
     # ------------------------------------------------------------ operators
+    def per_member(self, parts: list[tuple[ir.Expr, ast.Expr]], what: str) -> ir.Expr | None:
+        """An error when a part is one value per member of a list (限额[病种]) where `what`
+        takes one value; None when every part is single."""
+        for expr, node in parts:
+            if expr.type.plural:
+                return self.error("E202", f"{self.names.text_of(node.span)} is one value per member "
+                                  f"of a list, and {what} takes one value", node.span,
+                                  "take 最高(…), 次高(…) or 合计(…) of it first")
+        return None
+
     def _Binary(self, e: ast.Binary) -> ir.Expr:
         left, right = self.check(e.left), self.check(e.right)
+        failed = self.per_member([(left, e.left), (right, e.right)], e.op)
+        if failed is not None:
+            return failed
         if NEVER in (left.type, right.type):
             return ir.Binary(e.op, left, right, NEVER)
         self.require_present(left, e.left.span)
@@ -323,6 +339,9 @@ class ExprChecker:
 
     def _Negate(self, e: ast.Negate) -> ir.Expr:
         operand = self.check(e.operand)
+        failed = self.per_member([(operand, e.operand)], "-")
+        if failed is not None:
+            return failed
         if not operand.type.numeric and operand.type != NEVER:
             return self.error("E202", f"cannot negate {operand.type}", e.span)
         return ir.Binary("-", ir.Const(Decimal(0), ZERO, "0"), operand, operand.type)
@@ -332,6 +351,9 @@ class ExprChecker:
         op = e.op or convention_op(e.convention or "", self.names.includes(e.convention or ""))
         if op == "contains":
             return self._contains(e, left, right)
+        failed = self.per_member([(left, e.left), (right, e.right)], "a comparison")
+        if failed is not None:
+            return failed
         if op == "about" and NEVER not in (left.type, right.type) and not right.type.numeric:
             return self.error("E202", f"约为 compares numbers, not {right.type}", e.span)
         if NEVER not in (left.type, right.type):
@@ -371,6 +393,9 @@ class ExprChecker:
     def _Adjust(self, e: ast.Adjust) -> ir.Expr:
         base, amount = self.check(e.base), self.check(e.amount)
         up = e.word in ("提高", "增加")  # 降低, 减少 and 减半 lower
+        failed = self.per_member([(base, e.base), (amount, e.amount)], e.word)
+        if failed is not None:
+            return failed
         if NEVER in (base.type, amount.type):
             return ir.Adjust(up, "add", base, amount, e.word, NEVER)
         self.require_present(base, e.base.span)
@@ -397,6 +422,10 @@ class ExprChecker:
             return ir.Call(func, tuple(args), BOOL)
         for arg, node in zip(args, e.args, strict=True):
             self.require_present(arg, node.span)
+        if func not in OVER_MEMBERS:
+            failed = self.per_member(list(zip(args, e.args, strict=True)), e.func)
+            if failed is not None:
+                return failed
         typed: Callable[[ast.Call, list[ir.Expr]], ir.Expr] = getattr(self, "_call_" + func)
         return typed(e, args)
 

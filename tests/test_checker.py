@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from policydsl import api, ir
 from policydsl.backends.markdown import run
 from policydsl.evaluator import Scope, evaluate
@@ -152,3 +154,40 @@ def test_a_calculator_reads_the_inputs_its_rules_and_bounds_need(tmp_path: Path)
 计算 c { 输出 实缴 }
 """, NOTICE))
     assert policy.calculators[0].inputs == ("标准", "定额")
+
+
+PER_MEMBER = '''
+枚举 病种 { 高血压 糖尿病 }
+条款 一 "限额" {
+  引文 "高血压年度限额500元，糖尿病年度限额800元，提高10%，最高600元"
+  表 限额 按 病种 {
+    高血压: 500 元
+    糖尿病: 800 元
+  }
+  输入 病种: 一组 病种
+  规则 x = EXPR
+}
+计算 c "c" {
+  输出 x
+}
+'''
+PER_MEMBER_NOTICE = "一、高血压年度限额500元，糖尿病年度限额800元，提高10%，最高600元。\n"
+
+
+@pytest.mark.parametrize(("expr", "what"), [
+    ("四舍五入(限额[病种])", "四舍五入"), ("较小(限额[病种], 600 元)", "较小"),
+    ("限额[病种] 提高 10%", "提高"), ("限额[病种] × 10%", "×"),
+    ("若 限额[病种] 高于 600 元 则 600 元 否则 0 元", "a comparison"),
+])
+def test_one_value_per_member_is_taken_whole_only_by_highest_second_and_sum(
+        tmp_path: Path, expr: str, what: str) -> None:
+    """限额[病种] holds a value per disease: 最高/次高/合计 make one value of it; any other use
+    is an error at its place (the calculator would otherwise compare or scale a list)."""
+    result = check_source(tmp_path, PER_MEMBER.replace("EXPR", expr), PER_MEMBER_NOTICE)
+    [diag] = result.diagnostics
+    assert (diag.code, diag.message) == (
+        "E202", f"限额[病种] is one value per member of a list, and {what} takes one value")
+    assert diag.hint == "take 最高(…), 次高(…) or 合计(…) of it first"
+    for whole in ("最高", "次高", "合计"):
+        fixed = PER_MEMBER.replace("EXPR", expr.replace("限额[病种]", f"{whole}(限额[病种])"))
+        assert codes(check_source(tmp_path, fixed, PER_MEMBER_NOTICE)) == []
