@@ -114,7 +114,7 @@ def test_xinzhou_split_adds_up_to_the_subsidy(county: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(identities=st.lists(st.sampled_from(IDENTITIES), min_size=1, max_size=6),
+@given(identities=st.lists(st.sampled_from(IDENTITIES), min_size=1, max_size=6, unique=True),
        contribution=st.integers(0, 2000), share=st.integers(45, 100))
 def test_highest_identity_wins_and_aid_never_exceeds_the_contribution(
         identities: list[str], contribution: int, share: int) -> None:
