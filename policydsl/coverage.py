@@ -33,7 +33,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
@@ -315,6 +315,9 @@ class Use:
     literals: tuple[Literal, ...]
     waivers: tuple[str, ...]
     everywhere: bool = False  # the header: its values stand for the whole notice
+    # where the quotes name a member the clause uses (年满18周岁, 成年居民 又称 "年满18周岁"):
+    # a number inside such a name is said by using the member
+    members: tuple[Range, ...] = ()
 
     def covers(self, quantity: Quantity) -> bool:
         return self.everywhere or any(a <= quantity.start and quantity.end <= b for a, b in self.places)
@@ -323,7 +326,10 @@ class Use:
         return any(a < statement.end and statement.start < b for a, b in self.places)
 
     def uses(self, quantity: Quantity) -> bool:
-        return self.covers(quantity) and any(_literal_is(lit, quantity) for lit in self.literals)
+        if not self.covers(quantity):
+            return False
+        return any(_literal_is(lit, quantity) for lit in self.literals) or \
+            any(a <= quantity.start and quantity.end <= b for a, b in self.members)
 
 
 def _literal_is(lit: Literal, quantity: Quantity) -> bool:
@@ -381,9 +387,11 @@ def _calls(node: object) -> Iterable[ast.Call]:
                 yield from _calls(getattr(node, field.name))
 
 
-def uses_of(policy_id: str, tree: ast.PolicyFile, compared: str) -> list[Use]:
+def uses_of(policy_id: str, tree: ast.PolicyFile, compared: str,
+            enums: Sequence[ir.Enum] = ()) -> list[Use]:
     """The header and every clause of a policy, placed in the notice's compared text.  A quote
-    not found is an error (the policy was not checked against this notice), never skipped."""
+    not found is an error (the policy was not checked against this notice), never skipped.
+    `enums` are the policy's enumerations, whose members' names the quotes may print."""
     found = [_header_use(policy_id, tree.header)]
     for item in tree.items:
         if isinstance(item, ast.Clause):
@@ -395,8 +403,48 @@ def uses_of(policy_id: str, tree: ast.PolicyFile, compared: str) -> list[Use]:
                                         f"{item.number} is not in the notice: run policydsl check")
                 places += occurrences
             found.append(Use(f"{policy_id} {item.number}", tuple(places), clause_literals(item),
-                             tuple(w.reason for w in item.waivers)))
+                             tuple(w.reason for w in item.waivers),
+                             members=_member_names(item, enums, places, compared)))
     return found
+
+
+def _member_names(clause: ast.Clause, enums: Sequence[ir.Enum], places: list[Range],
+                  compared: str) -> tuple[Range, ...]:
+    """Where the clause's quotes print the name of a member its declarations use (a table
+    row, a 按 arm, a member named in a rule)."""
+    used = _names_used(clause.decls)
+    found: list[Range] = []
+    for enum in enums:
+        for member in enum.members:
+            if member not in used:
+                continue
+            for name in enum.names_of(member):
+                wanted = scan_text(name).replace("，", ",")
+                for start, end in places:
+                    at = compared.find(wanted, start, end)
+                    while wanted and at >= 0:
+                        found.append((at, at + len(wanted)))
+                        at = compared.find(wanted, at + 1, end)
+    return tuple(found)
+
+
+def _names_used(node: object) -> set[str]:
+    """The member names a node's declarations use: table row keys, arm patterns, names."""
+    if isinstance(node, ast.TableRow):
+        return {key for key in node.keys if key is not None} | _names_used(node.value)
+    if isinstance(node, ast.Match):
+        return ({p for arm in node.arms for p in arm.patterns if p is not None}
+                | _names_used(node.subject) | _names_used([arm.value for arm in node.arms]))
+    if isinstance(node, ast.Name):
+        return {node.name}
+    if isinstance(node, ast.Member):
+        return {node.name}
+    if isinstance(node, (tuple, list)):
+        return set().union(*(_names_used(child) for child in node))
+    if attrs.has(type(node)):
+        return set().union(*(_names_used(getattr(node, f.name))
+                             for f in attrs.fields(type(node)) if f.name != "span"))  # type: ignore[arg-type]
+    return set()
 
 
 def _header_use(policy_id: str, header: ast.Header) -> Use:
@@ -473,12 +521,15 @@ class NoticeCoverage:
                 f"waived, {len(self.missing)} missing ({self.percent} %)")
 
 
-def of_notice(path: str, text: str, policies: Iterable[tuple[str, ast.PolicyFile]]) -> NoticeCoverage:
-    """The coverage of one notice (its display path and text) by the policies citing it."""
+def of_notice(path: str, text: str, policies: Sequence[tuple[str, ast.PolicyFile]],
+              enums: Mapping[str, Sequence[ir.Enum]] | None = None) -> NoticeCoverage:
+    """The coverage of one notice (its display path and text) by the policies citing it
+    (`enums`: each policy's enumerations, by id)."""
     notice = NoticeText.of(text)
     compared = notice.compared
     ids = tuple(policy_id for policy_id, _ in policies)
-    uses = [use for policy_id, tree in policies for use in uses_of(policy_id, tree, compared)]
+    uses = [use for policy_id, tree in policies
+            for use in uses_of(policy_id, tree, compared, (enums or {}).get(policy_id, ()))]
     return NoticeCoverage(path, ids, tuple(_assess(s, uses) for s in statements(text)))
 
 
@@ -510,7 +561,8 @@ def of_policies(policies: Sequence[ir.Policy]) -> list[NoticeCoverage]:
         text, problem = read_text(notice, Span(display_path(notice), 1, 1, 1, 2))
         if text is None:
             raise CoverageError(problem.message if problem else f"cannot read {notice}")
-        found.append(of_notice(display_path(notice), text, trees))
+        found.append(of_notice(display_path(notice), text, trees,
+                               {p.id: p.enums for p in policies}))
     return sorted(found, key=lambda c: c.notice)
 
 

@@ -444,3 +444,32 @@ def test_no_notice_cited(tmp_path: Path) -> None:
     (tmp_path / "e.policy").write_text('政策 e\n标题 "e"\n枚举 类别 { 甲 乙 }\n', encoding="utf-8")
     assert run(str(tmp_path / "e.policy")) == (0, "", "no policy among these cites a notice (通知 \"….txt\")\n")
     assert json.loads(run(str(tmp_path / "e.policy"), "--json")[1]) == {"notices": []}
+
+
+AGE_NOTICE = "一、年满18周岁的居民缴费400元，未满18周岁的居民缴费350元。\n"
+AGE_POLICY = '''政策 age
+标题 "age"
+通知 "notice.txt"
+枚举 缴费人群 { 成年居民 又称 "年满18周岁"  未成年居民 又称 "未满18周岁" }
+条款 一 "缴费" {
+  引文 "年满18周岁的居民缴费400元，未满18周岁的居民缴费350元"
+  表 个人缴费 按 缴费人群 {
+    成年居民: 400 元
+    未成年居民: 350 元
+  }
+}
+'''
+
+
+@pytest.mark.parametrize(("rows", "encoded"), [
+    ("成年居民: 400 元\n    未成年居民: 350 元", 2),  # each row's member names 18周岁 for it
+    ("成年居民: 400 元\n    其他: 350 元", 1),  # 未满18周岁 is then not said by any row
+])
+def test_a_number_inside_a_members_name_is_said_by_using_the_member(
+        tmp_path: Path, rows: str, encoded: int) -> None:
+    (tmp_path / "notice.txt").write_text(AGE_NOTICE, encoding="utf-8")
+    policy = AGE_POLICY.replace("成年居民: 400 元\n    未成年居民: 350 元", rows)
+    (tmp_path / "age.policy").write_text(policy, encoding="utf-8")
+    result = api.check([tmp_path / "age.policy"])
+    [notice] = coverage.of_policies(result.policies)
+    assert (len(notice.statements), notice.encoded) == (2, encoded)
