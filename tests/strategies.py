@@ -6,7 +6,8 @@ a new policy needs no edit here.  Amounts in a row share one order of magnitude 
 person: a 低保 standard of 800 元 beside costs of 2 M 元 breaks every bound), are often round
 (1000 元 steps hit thresholds exactly) and often end in 5 分 (× 70 % lands on half a 分, where
 rounding is decided).  A small share of values is bad on purpose (negative, unknown member, not
-a number, missing), so that both calculators are also compared on what they refuse.
+a number, missing, a member given twice in a list), so that both calculators are also compared
+on what they refuse.
 """
 
 from __future__ import annotations
@@ -72,8 +73,9 @@ def value(policy: ir.Policy, typ: Type) -> st.SearchStrategy[Any]:
         base = st.dates(datetime.date(1990, 1, 1), datetime.date(2035, 12, 31)).map(str)
     elif kind == "enum":
         base = st.sampled_from(policy.enum(typ.arg).members)
-    elif kind == "list":
-        base = st.lists(st.sampled_from(policy.enum(typ.arg).members), min_size=1, max_size=3)
+    elif kind == "list":  # each member at most once (one given twice is refused)
+        base = st.lists(st.sampled_from(policy.enum(typ.arg).members), min_size=1, max_size=3,
+                        unique=True)
     elif kind == "schedule":
         base = tiers()
     else:
@@ -283,10 +285,16 @@ def draw_member(rng: np.random.Generator, count: int, magnitude: np.ndarray[Any,
 
 def draw_members(rng: np.random.Generator, count: int, magnitude: np.ndarray[Any, Any],
                  policy: ir.Policy, typ: Type) -> list[Any]:
+    """1–3 members, each once; one list in 50 gives its first member again, which both
+    calculators must refuse."""
     members = policy.enum(typ.arg).members
-    sizes = rng.integers(1, 4, count)
-    picks = rng.integers(0, len(members), (count, 3))
-    return [[members[i] for i in picks[row, :sizes[row]]] for row in range(count)]
+    most = min(3, len(members))
+    sizes = rng.integers(1, most + 1, count)
+    picks = np.argsort(rng.random((count, len(members))), axis=1)[:, :most]  # distinct, random
+    lists = [[members[i] for i in picks[row, :sizes[row]]] for row in range(count)]
+    for row in np.flatnonzero(rng.random(count) < 0.02).tolist():
+        lists[row].append(lists[row][0])
+    return lists
 
 
 Draw = Callable[[np.random.Generator, int, np.ndarray[Any, Any], ir.Policy, Type], list[Any]]

@@ -482,13 +482,11 @@ DISEASES = """
 """
 WHOLE = """
 条款 三 "其他" {
-  规则 较小的各限额 = 较小(门诊限额[所患病种], 住院限额[所患病种])
-  规则 次高较小 = 次高(较小的各限额)
+  规则 各门诊限额 = 门诊限额[所患病种]
   输入 享受月数: 个月
   规则 折算 = 按月折算(最高限额, 享受月数)
 }
-计算 较小 { 输出 次高较小 }
-计算 各值 { 输出 较小的各限额 }
+计算 各值 { 输出 各门诊限额 }
 计算 病种 { 输出 首要病种 输出 所患病种 }
 计算 折算 { 输出 折算 }
 """
@@ -510,37 +508,59 @@ def scalar_column(scalar: Any, output: str, calls: list[dict[str, Any]]) -> list
 def test_count_highest_second_and_sum_over_a_list(
         diseases: tuple[types.ModuleType, types.ModuleType]) -> None:
     module, scalar = diseases
-    lists = [["高血压", "糖尿病", "冠心病"], ["冠心病", "高血压"], [], ["糖尿病"], ["糖尿病", "糖尿病"]]
+    lists = [["高血压", "糖尿病", "冠心病"], ["冠心病", "高血压"], [], ["糖尿病"]]
     out = module.列表({"所患病种": lists})
-    assert out.column("病种数").to_pylist() == [3, 2, 0, 1, 2]  # a member given twice counts twice
+    assert out.column("病种数").to_pylist() == [3, 2, 0, 1]
     assert out.column("最高限额").to_pylist() == [Decimal("1000.00"), Decimal("1000.00"), 0,
-                                              Decimal("800.00"), Decimal("800.00")]
-    # 次高: 0 with fewer than two; 糖尿病 given twice is two values of 800 元, as in the scalar
-    assert out.column("次高限额").to_pylist() == [Decimal("800.00"), Decimal("600.00"), 0, 0,
                                               Decimal("800.00")]
+    assert out.column("次高限额").to_pylist() == [Decimal("800.00"), Decimal("600.00"), 0, 0]
     assert out.column("限额合计").to_pylist() == [Decimal("2400.00"), Decimal("1600.00"), 0,
-                                              Decimal("800.00"), Decimal("1600.00")]
-    assert out.column("患冠心病").to_pylist() == [True, True, False, False, False]
+                                              Decimal("800.00")]
+    assert out.column("患冠心病").to_pylist() == [True, True, False, False]
     calls = [{"所患病种": members} for members in lists]
     for name in out.column_names:
         assert out.column(name).to_pylist() == scalar_column(scalar.列表, name, calls)
 
 
-def test_a_member_given_many_times_is_counted_each_time(
-        diseases: tuple[types.ModuleType, types.ModuleType]) -> None:
-    """31 members: the copies need bits beyond int64 (Python integers), and count as in the scalar."""
-    module, scalar = diseases
-    lists = [["冠心病"] + ["高血压"] * 30, ["糖尿病"]]
-    out = module.列表({"所患病种": lists})
-    assert out.column("病种数").to_pylist() == [31, 1]
-    assert out.column("次高限额").to_pylist() == [Decimal("600.00"), 0]
-    assert out.column("限额合计").to_pylist() == [Decimal("19000.00"), Decimal("800.00")]  # 30 × 600 + 1000
-    calls = [{"所患病种": members} for members in lists]
-    for name in out.column_names:
-        assert out.column(name).to_pylist() == scalar_column(scalar.列表, name, calls)
-    assert module.首要({"所患病种": lists}).column("首要病种").to_pylist() == ["高血压", "糖尿病"]
-    once = module.列表({"编号": [0, 1]}, 所患病种=lists[0])  # given once, for every row
-    assert once.column("限额合计").to_pylist() == [Decimal("19000.00")] * 2
+IDENTITY = "身份 (nmg_2022_major_illness 二（三）、做好分类资助参保工作)"
+
+
+@pytest.mark.parametrize("identities", [
+    pa.array(["低保对象", "低保对象|低保对象", "特困人员", "低保对象|低保对象|四类人员"]),
+    pa.array([["低保对象"], ["低保对象", "特困人员", "低保对象"], ["特困人员"],
+              ["低保对象", "低保对象", "四类人员"]], pa.list_(pa.string())),
+], ids=["text", "list"])
+def test_a_member_given_twice_fails_its_row(identities: pa.Array) -> None:
+    """A list says which members a person holds: 低保对象 twice is refused, as the scalar
+    calculator refuses it (an unknown name is named first, as there)."""
+    table = {"政策范围内费用": ["100000"] * 4, "身份": identities}
+    with pytest.raises(ValueError) as err:
+        triple(table)
+    assert str(err.value) == (f"row 1: {IDENTITY}: 低保对象 is given more than once (1 more bad "
+                              "row among rows 1–3; errors=\"column\" reports every one)")
+    out = triple(table, errors="column")
+    assert out.column("错误").to_pylist() == [
+        None, f"{IDENTITY}: 低保对象 is given more than once", None,
+        f"{IDENTITY}: unknown 救助对象身份 '四类人员'; expected one of 特困人员、低保对象、返贫致贫人口、"
+        "低保边缘家庭成员、易返贫致贫人口、纳入监测范围的农村牧区易返贫致贫人口、农村牧区易返贫致贫人口、"
+        "因病致贫重病患者、普通参保人"]
+    assert out.column("基本医保支付").to_pylist() == [Decimal("69300.00"), None,
+                                                Decimal("69300.00"), None]
+    scalar = functions(*TRIPLE)[2]
+    with pytest.raises(ValueError, match="^身份: 低保对象 is given more than once$"):
+        scalar(政策范围内费用="100000", 身份=["低保对象", "特困人员", "低保对象"], **LOCAL)
+    with pytest.raises(ValueError, match="^身份: unknown 救助对象身份 '四类人员'"):
+        scalar(政策范围内费用="100000", 身份=["低保对象", "低保对象", "四类人员"], **LOCAL)
+
+
+@pytest.mark.parametrize("identities", [["低保对象", "特困人员", "低保对象"], "低保对象|特困人员|低保对象"],
+                         ids=["list", "text"])
+@pytest.mark.parametrize("errors", ["raise", "column"])
+def test_a_member_given_twice_in_a_constant_is_refused_at_once(identities: object,
+                                                                errors: str) -> None:
+    with pytest.raises(ValueError) as err:
+        triple({"政策范围内费用": ["100000", "5000"]}, errors=errors, 身份=identities)
+    assert str(err.value) == f"{IDENTITY}: 低保对象 is given more than once"
 
 
 def test_an_empty_list_is_a_list(diseases: tuple[types.ModuleType, types.ModuleType]) -> None:
@@ -578,15 +598,14 @@ def test_values_per_member_chosen_by_if_and_match(
 
 
 def test_values_per_member_used_as_a_whole_refuse_their_calculator(tmp_path: Path) -> None:
-    """较小 of two lists of values compares them item by item in the order the list was given
-    (the scalar calculator's tuples), and so does a list output: a batch list does not keep
-    that order.  按月折算 not rounded at once keeps 28 digits of a quotient."""
+    """A list, or values per member, as an output: the scalar calculator returns its tuple in
+    the order the list was given, which a batch list does not keep.  按月折算 not rounded at
+    once keeps 28 digits of a quotient."""
     result = check_source(tmp_path, DISEASES + WHOLE, DISEASE_NOTICE)
     assert result.ok, [d.message for d in result.diagnostics]
     module = batch_module(result.policies[0])
     table = {"所患病种": [["高血压"]], "方式": ["门诊"], "住院": [False], "享受月数": ["7"]}
-    for name, why in [("较小", "in the order the list was given"),
-                      ("各值", "in the order the list was given"),
+    for name, why in [("各值", "in the order the list was given"),
                       ("病种", "in the order the list was given"),
                       ("折算", "28 significant digits")]:
         with pytest.raises(NotImplementedError, match=f"^{name} cannot run in batch: .*{why}"):

@@ -556,8 +556,6 @@ def _highest(members: Col, empty: int) -> Col:
     empty list fails its row with the code `empty`, as the scalar calculator raises."""
     masks = members.data
     if isinstance(masks, np.ndarray):
-        if masks.dtype == object:  # a member given many times: the lowest bit still fits int64
-            masks = (masks & -masks).astype(np.int64)
         largest = int(masks.max(initial=0))
         if largest < 1 << 16:  # few members: the answer for every mask, looked up
             table = np.arange(largest + 1)
@@ -653,7 +651,7 @@ def _constant(field: str, value: object, convert: Converter) -> Col:
 def _scalar(col: Col) -> Col:
     """A column of one row as a value for every row."""
     def one(value: Any) -> Any:
-        return value.tolist()[0] if isinstance(value, np.ndarray) else value  # Python ints too
+        return value[0].item() if isinstance(value, np.ndarray) else value
 
     return Col(one(col.data), col.scale, col.bound, unbounded=one(col.unbounded),
                missing=one(col.missing), failed=one(col.failed), nonneg=col.nonneg)
@@ -928,24 +926,27 @@ def _unknown(enumeration: str, name: object, members: tuple[str, ...]) -> str:
 
 def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Converter:
     """A list of members (it may be empty), from list columns or text with the members separated
-    by "|" (特困人员|低保对象), as a bit mask: bit i for member i, and for a member given more
-    than once, as the scalar calculator keeps it, bit i + n for its second copy, i + 2n for its
-    third… (n members).  Bits below n are the set of members held; int64 while the copies fit,
-    Python integers beyond."""
+    by "|" (特困人员|低保对象), as a bit mask in int64: bit i for member i (62 members at most).
+    A list says which members a person holds: a member given twice fails its row, as the scalar
+    calculator refuses it."""
     number = {name: code for code, name in spellings}
     names = tuple(name for _, name in spellings)
-    size = len(set(number.values()))
+    name_of: dict[int, str] = {}
+    for code, name in spellings:
+        name_of.setdefault(code, name)  # the member's own name comes first
 
     def mask_of(items: list[str]) -> int | str:
-        """The bit mask of a list, or what is wrong with it."""
+        """The bit mask of a list, or what is wrong with it: an unknown name, then a member given
+        twice (under any of its names), as the scalar calculator checks them."""
+        unknown = [item for item in items if item not in number]
+        if unknown:
+            return _unknown(enumeration, unknown[0], names)
         mask = 0
         for item in items:
-            if item not in number:
-                return _unknown(enumeration, item, names)
-            bit = number[item]
-            while mask >> bit & 1:  # given before: the next copy
-                bit += size
-            mask |= 1 << bit
+            code = number[item]
+            if mask >> code & 1:
+                return f"{name_of[code]} is given more than once"
+            mask |= 1 << code
         return mask
 
     def convert(field: str, column: Any) -> tuple[Col, list[Problem]]:
@@ -967,11 +968,9 @@ def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Conver
             return Col(np.zeros(len(column), dtype=np.int64), missing=_absent_of(nulls)), [
                 _problem(~nulls, field, lambda row: (
                     f"expected a list of {enumeration}, got a column of {kind}"))]
-        good = [m for m in read if isinstance(m, int)]
-        masks_of = np.array([m if isinstance(m, int) else -1 for m in read] + [0],
-                            dtype=object if max(good, default=0) > _INT64 else np.int64)
+        masks_of = np.array([m if isinstance(m, int) else -1 for m in read] + [0], dtype=np.int64)
         masks = np.where(empty, 0, masks_of[indices])
-        bound = max(good, default=0)
+        bound = int(masks_of.max())
         if masks_of.min() >= 0:  # every distinct value is a good list
             return Col(masks, 0, bound, missing=_absent_of(nulls)), []
         bad = masks < 0

@@ -368,7 +368,7 @@ def _constant(field: str, value: object, convert: Converter) -> Col:
 def _scalar(col: Col) -> Col:
     """A column of one row as a value for every row."""
     def one(value: Any) -> Any:
-        return value.tolist()[0] if isinstance(value, np.ndarray) else value  # Python ints too
+        return value[0].item() if isinstance(value, np.ndarray) else value
 
     return Col(one(col.data), col.scale, col.bound, unbounded=one(col.unbounded),
                missing=one(col.missing), failed=one(col.failed), nonneg=col.nonneg)

@@ -10,9 +10,9 @@ clause), tables, one function per rule (formula and clause in its docstring), th
 function per calculator that reads its inputs, checks the bounds the notice sets, calls the
 rules in order and builds the output table.  The arithmetic on columns is a runtime copied
 from templates/batch_runtime.py, only the parts a module uses.  A list of members is a bit mask
-per row (a member given twice has a second bit, as the scalar calculator's tuple holds it twice);
-a table looked up by a list is an `Each`, the values per member held, which 最高, 次高 and 合计
-make one value of.
+per row, bit i for member i (a list holds a member at most once; one given twice fails its row,
+as the scalar calculator refuses it); a table looked up by a list is an `Each`, the values per
+member held, which 最高, 次高 and 合计 make one value of.
 
 Adding an IR node is one method `_<Node>` on `_Module` returning its code (and one case in
 `scale_of` if it makes a number).  A construct the batch calculators cannot compute exactly
@@ -536,8 +536,8 @@ def plural_use(e: ir.Expr) -> str:
     """Why a value per member of a list used other than by 最高, 次高 or 合计 is refused."""
     return (f"{ir.describe(e)} computes on values per member of a list ({e.type}) as a whole: the "
             "scalar calculator either fails on it or compares the values in the order the list "
-            "was given, and a batch list holds which members it has and how often, not their "
-            "order; take 最高, 次高 or 合计 of the values first")
+            "was given, and a batch list holds which members it has, not their order; take "
+            "最高, 次高 or 合计 of the values first")
 
 
 def unrounded_division(e: ir.Expr) -> str:
@@ -596,7 +596,7 @@ def output_converter(module: _Module, rule: ir.Rule) -> str:
     if rule.type.plural or kind == "list":
         raise Unsupported(f"the output {rule.name} is {rule.type}: the scalar calculator returns "
                           "it in the order the list was given, which a batch list (which members "
-                          "it holds, and how often) does not keep")
+                          "it holds) does not keep")
     if kind in NUMBER_KINDS:
         scale = max(module.scale_of(rule.expr), 2 if kind == "money" else 0)
         if scale > MAX_SCALE:

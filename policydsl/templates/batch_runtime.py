@@ -103,14 +103,13 @@ class Tiers:
 class Each:
     """One value per member of a list (限额[病种]), for 最高, 次高 and 合计 to make one value of.
 
-    `slots` pairs a value with how many times each row's list holds it (0: not held; a member
-    given twice counts twice, as in the scalar calculator's tuple); the rows failed before
+    `slots` pairs a value with the rows whose list holds its member; the rows failed before
     (the list itself, a cell read) fail with the codes of `failed`.
     """
 
     __slots__ = ("slots", "failed")
 
-    def __init__(self, slots: tuple[tuple[Col, Data], ...], failed: Codes = 0) -> None:
+    def __init__(self, slots: tuple[tuple[Col, Mask], ...], failed: Codes = 0) -> None:
         self.slots = slots
         self.failed = failed
 
@@ -581,10 +580,10 @@ def _coalesce(value: Col, default: Col) -> Col:
 # ---------------------------------------------------------------- lists of members
 def _contains(members: Col, member: Col) -> Col:
     """list 包含 member: whether each row's list holds its member."""
-    masks, codes = members.data, member.data
-    if members.bound > _INT64:  # a member given many times: Python integers
-        masks = np.asarray(masks, dtype=object)
-    holds = np.right_shift(masks, codes) & 1 == 1
+    # int64, a list given once for every row too: as a Python int, shifted by int16 member
+    # codes, numpy would cast it to int16
+    masks = np.asarray(members.data, dtype=np.int64)
+    holds = np.right_shift(masks, member.data) & 1 == 1
     return Col(_unwrap(np.asarray(holds)), missing=_either(members.missing, member.missing),
                failed=_first(members.failed, member.failed))
 
@@ -594,8 +593,6 @@ def _highest(members: Col, empty: int) -> Col:
     empty list fails its row with the code `empty`, as the scalar calculator raises."""
     masks = members.data
     if isinstance(masks, np.ndarray):
-        if masks.dtype == object:  # a member given many times: the lowest bit still fits int64
-            masks = (masks & -masks).astype(np.int64)
         largest = int(masks.max(initial=0))
         if largest < 1 << 16:  # few members: the answer for every mask, looked up
             table = np.arange(largest + 1)
@@ -611,7 +608,7 @@ def _highest(members: Col, empty: int) -> Col:
 
 
 def _count_of(members: Col) -> Col:
-    """个数: how many members each row's list holds (a member given twice counts twice)."""
+    """个数: how many members each row's list holds."""
     masks = members.data
     if isinstance(masks, np.ndarray):  # a few distinct lists: each counted once
         distinct, where = np.unique(masks, return_inverse=True)
@@ -623,41 +620,35 @@ def _count_of(members: Col) -> Col:
     return Col(count, 0, count, missing=members.missing, failed=members.failed, nonneg=True)
 
 
-def _times(masks: Data, member: int, size: int) -> Data:
-    """How many times each list holds a member (of an enumeration of `size` members)."""
-    times = (masks >> member) & 1
-    later = masks >> size  # the second and later copies
-    while _some(later):
-        times = times + ((later >> member) & 1)
-        later = later >> size
-    return times.astype(np.int64) if isinstance(times, np.ndarray) else int(times)
-
-
 def _each(table: Col, members: Col) -> Each:
-    """table[list]: each member's cell, and how many times each row's list holds the member.
-    A cell that fails (read before its row) fails the rows that hold its member."""
+    """table[list]: each member's cell, and the rows whose list holds the member.  A cell that
+    fails (read before its row) fails the rows that hold its member."""
     cells = np.asarray(table.data)
-    size = len(cells)
     slots = []
     failed = members.failed
-    for member in range(size):
-        times = _times(members.data, member, size)
+    for member in range(len(cells)):
+        held = _holds(members.data, member)
         code = int(np.asarray(table.failed)[member]) if _some(table.failed) else 0
         if code:
-            failed = _first(failed, _unwrap(np.where(np.asarray(times) > 0, code, 0)))
+            failed = _first(failed, _unwrap(np.where(held, code, 0)))
         units = int(cells[member])
         cell = Col(units, table.scale, abs(units),
                    unbounded=bool(np.asarray(table.unbounded)[member]), nonneg=units >= 0)
-        slots.append((cell, times))
+        slots.append((cell, held))
     return Each(tuple(slots), failed)
+
+
+def _holds(masks: Data, member: int) -> Mask:
+    """The rows whose list holds a member."""
+    held = (masks >> member) & 1 == 1
+    return held if isinstance(held, np.ndarray) else bool(held)
 
 
 def _max_of(values: Each) -> Col:
     """最高: the highest value held; 0 when the list is empty."""
     highest = _ZERO
     seen: Mask = False  # the rows holding a value so far
-    for value, times in values.slots:
-        held = _held(times, 1)
+    for value, held in values.slots:
         if not _some(held):
             continue
         highest = _if(Col(held), _if(Col(seen), _max(highest, value), value), highest)
@@ -666,40 +657,30 @@ def _max_of(values: Each) -> Col:
 
 
 def _second_of(values: Each) -> Col:
-    """次高: the second highest value held (a tie, or a member given twice, counts twice); 0
-    when the list holds fewer than two."""
+    """次高: the second highest value held (two members of the same value: that value); 0 when
+    the list holds fewer than two."""
     first = second = _ZERO
     one: Mask = False  # the rows holding at least one value so far
     two: Mask = False  # … at least two
-    for value, times in values.slots:
-        for copy in (1, 2):  # a third copy of a value changes neither of the two highest
-            held = _held(times, copy)
-            if not _some(held):
-                continue
-            lower = _min(first, value)  # beside `first`, the value is second at most
-            second = _if(Col(_both(held, one)), _if(Col(two), _max(second, lower), lower), second)
-            first = _if(Col(held), _if(Col(one), _max(first, value), value), first)
-            two = _either(two, _both(held, one))
-            one = _either(one, held)
+    for value, held in values.slots:
+        if not _some(held):
+            continue
+        lower = _min(first, value)  # beside `first`, the value is second at most
+        second = _if(Col(_both(held, one)), _if(Col(two), _max(second, lower), lower), second)
+        first = _if(Col(held), _if(Col(one), _max(first, value), value), first)
+        two = _either(two, _both(held, one))
+        one = _either(one, held)
     return _with_failure(_if(Col(two), second, _ZERO), values.failed)
 
 
 def _sum_of(values: Each) -> Col:
-    """合计: the sum of the values held, each as often as held; 0 when the list is empty."""
+    """合计: the sum of the values held; 0 when the list is empty."""
     total = _ZERO
-    for value, times in values.slots:
-        held = _held(times, 1)
+    for value, held in values.slots:
         if not _some(held):
             continue
-        most = int(np.max(times)) if isinstance(times, np.ndarray) else int(times)
-        copies = Col(times, 0, most, nonneg=True)
-        total = _if(Col(held), total + value * copies, total)
+        total = _if(Col(held), total + value, total)
     return _with_failure(total, values.failed)
-
-
-def _held(times: Data, copies: int) -> Mask:
-    """The rows holding a value at least `copies` times."""
-    return times >= copies if isinstance(times, np.ndarray) else bool(times >= copies)
 
 
 def _if_each(condition: Col, then: Each | Col, otherwise: Each | Col) -> Each:
@@ -710,8 +691,8 @@ def _if_each(condition: Col, then: Each | Col, otherwise: Each | Col) -> Each:
     if not isinstance(chosen, np.ndarray):
         picked = a if chosen else b
         return Each(picked.slots, _first(condition.failed, picked.failed))
-    slots = tuple((value, np.where(chosen, times, 0)) for value, times in a.slots)
-    slots += tuple((value, np.where(chosen, 0, times)) for value, times in b.slots)
+    slots = tuple((value, _both(chosen, held)) for value, held in a.slots)
+    slots += tuple((value, _both(~chosen, held)) for value, held in b.slots)
     return Each(slots, _first(condition.failed, _pick(chosen, a.failed, b.failed)))
 
 
@@ -923,7 +904,7 @@ def _constant(field: str, value: object, convert: Converter) -> Col:
 def _scalar(col: Col) -> Col:
     """A column of one row as a value for every row."""
     def one(value: Any) -> Any:
-        return value.tolist()[0] if isinstance(value, np.ndarray) else value  # Python ints too
+        return value[0].item() if isinstance(value, np.ndarray) else value
 
     return Col(one(col.data), col.scale, col.bound, unbounded=one(col.unbounded),
                missing=one(col.missing), failed=one(col.failed), nonneg=col.nonneg)
@@ -1270,24 +1251,27 @@ def _unknown(enumeration: str, name: object, members: tuple[str, ...]) -> str:
 
 def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Converter:
     """A list of members (it may be empty), from list columns or text with the members separated
-    by "|" (特困人员|低保对象), as a bit mask: bit i for member i, and for a member given more
-    than once, as the scalar calculator keeps it, bit i + n for its second copy, i + 2n for its
-    third… (n members).  Bits below n are the set of members held; int64 while the copies fit,
-    Python integers beyond."""
+    by "|" (特困人员|低保对象), as a bit mask in int64: bit i for member i (62 members at most).
+    A list says which members a person holds: a member given twice fails its row, as the scalar
+    calculator refuses it."""
     number = {name: code for code, name in spellings}
     names = tuple(name for _, name in spellings)
-    size = len(set(number.values()))
+    name_of: dict[int, str] = {}
+    for code, name in spellings:
+        name_of.setdefault(code, name)  # the member's own name comes first
 
     def mask_of(items: list[str]) -> int | str:
-        """The bit mask of a list, or what is wrong with it."""
+        """The bit mask of a list, or what is wrong with it: an unknown name, then a member given
+        twice (under any of its names), as the scalar calculator checks them."""
+        unknown = [item for item in items if item not in number]
+        if unknown:
+            return _unknown(enumeration, unknown[0], names)
         mask = 0
         for item in items:
-            if item not in number:
-                return _unknown(enumeration, item, names)
-            bit = number[item]
-            while mask >> bit & 1:  # given before: the next copy
-                bit += size
-            mask |= 1 << bit
+            code = number[item]
+            if mask >> code & 1:
+                return f"{name_of[code]} is given more than once"
+            mask |= 1 << code
         return mask
 
     def convert(field: str, column: Any) -> tuple[Col, list[Problem]]:
@@ -1309,11 +1293,9 @@ def _members(spellings: tuple[tuple[int, str], ...], enumeration: str) -> Conver
             return Col(np.zeros(len(column), dtype=np.int64), missing=_absent_of(nulls)), [
                 _problem(~nulls, field, lambda row: (
                     f"expected a list of {enumeration}, got a column of {kind}"))]
-        good = [m for m in read if isinstance(m, int)]
-        masks_of = np.array([m if isinstance(m, int) else -1 for m in read] + [0],
-                            dtype=object if max(good, default=0) > _INT64 else np.int64)
+        masks_of = np.array([m if isinstance(m, int) else -1 for m in read] + [0], dtype=np.int64)
         masks = np.where(empty, 0, masks_of[indices])
-        bound = max(good, default=0)
+        bound = int(masks_of.max())
         if masks_of.min() >= 0:  # every distinct value is a good list
             return Col(masks, 0, bound, missing=_absent_of(nulls)), []
         bad = masks < 0
