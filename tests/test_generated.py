@@ -133,6 +133,18 @@ def test_enumeration_members_are_accepted_as_well_as_names() -> None:
     assert module.财政分担(地区类别=module.地区类别.三类).自治区 == module.财政分担(地区类别="三类").自治区
 
 
+def test_a_member_is_also_accepted_by_how_the_notice_names_it() -> None:
+    """救助对象身份.易返贫致贫人口 又称 "农村牧区易返贫致贫人口": both names give the member, and
+    the two together are one member given twice (as the batch calculator says too)."""
+    aid = load_generated("nmg_2022_major_illness").资助参保
+    by_alias = aid(身份=["农村牧区易返贫致贫人口"], 个人缴费标准="380", 定额资助标准="200")
+    by_name = aid(身份=["易返贫致贫人口"], 个人缴费标准="380", 定额资助标准="200")
+    assert by_alias == by_name
+    with pytest.raises(ValueError) as err:
+        aid(身份=["易返贫致贫人口", "农村牧区易返贫致贫人口"], 个人缴费标准="380", 定额资助标准="200")
+    assert str(err.value) == "身份: 易返贫致贫人口 is given more than once"
+
+
 def test_results_are_frozen() -> None:
     result = load_generated("nmg_2023_resident").补缴(已缴金额="1")
     with pytest.raises(AttributeError):

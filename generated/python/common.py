@@ -31,7 +31,7 @@ class 地区类别(enum.Enum):
     三类 = "三类"
 
 
-# a member by its name, or by itself
+# a member by its name, by how the notice also names it (又称), or by itself
 _地区类别_BY_NAME: Final[dict[object, 地区类别]] = {
     **{m.value: m for m in 地区类别}, **{m: m for m in 地区类别}}
 
@@ -48,6 +48,8 @@ class 救助对象身份(enum.Enum):
     普通参保人 = "普通参保人"
 
 
-# a member by its name, or by itself
+# a member by its name, by how the notice also names it (又称), or by itself
 _救助对象身份_BY_NAME: Final[dict[object, 救助对象身份]] = {
+    "纳入监测范围的农村牧区易返贫致贫人口": 救助对象身份.易返贫致贫人口,
+    "农村牧区易返贫致贫人口": 救助对象身份.易返贫致贫人口,
     **{m.value: m for m in 救助对象身份}, **{m: m for m in 救助对象身份}}

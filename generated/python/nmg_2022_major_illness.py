@@ -78,8 +78,10 @@ class 救助对象身份(enum.Enum):
     普通参保人 = "普通参保人"
 
 
-# a member by its name, or by itself
+# a member by its name, by how the notice also names it (又称), or by itself
 _救助对象身份_BY_NAME: Final[dict[object, 救助对象身份]] = {
+    "纳入监测范围的农村牧区易返贫致贫人口": 救助对象身份.易返贫致贫人口,
+    "农村牧区易返贫致贫人口": 救助对象身份.易返贫致贫人口,
     **{m.value: m for m in 救助对象身份}, **{m: m for m in 救助对象身份}}
 
 

@@ -65,7 +65,7 @@ class 地区类别(enum.Enum):
     三类 = "三类"
 
 
-# a member by its name, or by itself
+# a member by its name, by how the notice also names it (又称), or by itself
 _地区类别_BY_NAME: Final[dict[object, 地区类别]] = {
     **{m.value: m for m in 地区类别}, **{m: m for m in 地区类别}}
 

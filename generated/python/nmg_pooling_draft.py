@@ -66,7 +66,7 @@ class 参保类型(enum.Enum):
     领取失业保险金人员 = "领取失业保险金人员"
 
 
-# a member by its name, or by itself
+# a member by its name, by how the notice also names it (又称), or by itself
 _参保类型_BY_NAME: Final[dict[object, 参保类型]] = {
     **{m.value: m for m in 参保类型}, **{m: m for m in 参保类型}}
 

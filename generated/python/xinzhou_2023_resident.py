@@ -65,8 +65,9 @@ class 县类别(enum.Enum):
     西部政策县 = "西部政策县"
 
 
-# a member by its name, or by itself
+# a member by its name, by how the notice also names it (又称), or by itself
 _县类别_BY_NAME: Final[dict[object, 县类别]] = {
+    "享受西部政策的县": 县类别.西部政策县,
     **{m.value: m for m in 县类别}, **{m: m for m in 县类别}}
 
 
