@@ -8,6 +8,7 @@ exactly as written; resolution and typing happen in `checker`.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Union
 
@@ -444,3 +445,17 @@ class PolicyFile:
     path: str
     header: Header
     items: tuple[Item, ...]
+
+
+def walk(node: object) -> Iterator[object]:
+    """The node and every node below it, in source order (tuples and lists are looked into;
+    spans are not nodes)."""
+    if isinstance(node, (tuple, list)):
+        for child in node:
+            yield from walk(child)
+        return
+    yield node
+    if attrs.has(type(node)):
+        for field in attrs.fields(type(node)):  # type: ignore[arg-type]
+            if field.name != "span":
+                yield from walk(getattr(node, field.name))

@@ -430,21 +430,15 @@ def _member_names(clause: ast.Clause, enums: Sequence[ir.Enum], places: list[Ran
 
 def _names_used(node: object) -> set[str]:
     """The member names a node's declarations use: table row keys, arm patterns, names."""
-    if isinstance(node, ast.TableRow):
-        return {key for key in node.keys if key is not None} | _names_used(node.value)
-    if isinstance(node, ast.Match):
-        return ({p for arm in node.arms for p in arm.patterns if p is not None}
-                | _names_used(node.subject) | _names_used([arm.value for arm in node.arms]))
-    if isinstance(node, ast.Name):
-        return {node.name}
-    if isinstance(node, ast.Member):
-        return {node.name}
-    if isinstance(node, (tuple, list)):
-        return set().union(*(_names_used(child) for child in node))
-    if attrs.has(type(node)):
-        return set().union(*(_names_used(getattr(node, f.name))
-                             for f in attrs.fields(type(node)) if f.name != "span"))  # type: ignore[arg-type]
-    return set()
+    used: set[str] = set()
+    for below in ast.walk(node):
+        if isinstance(below, ast.TableRow):
+            used.update(key for key in below.keys if key is not None)
+        elif isinstance(below, ast.Arm):
+            used.update(p for p in below.patterns if p is not None)
+        elif isinstance(below, (ast.Name, ast.Member)):
+            used.add(below.name)
+    return used
 
 
 def _header_use(policy_id: str, header: ast.Header) -> Use:

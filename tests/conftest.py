@@ -61,7 +61,11 @@ def load_generated(policy_id: str) -> types.ModuleType:
     name = f"generated_{policy_id}"
     if name in sys.modules:
         return sys.modules[name]
-    path = GENERATED / "python" / f"{policy_id}.py"
+    return import_file(GENERATED / "python" / f"{policy_id}.py", name)
+
+
+def import_file(path: Path, name: str) -> types.ModuleType:
+    """Import a module from a file as `name` (registered in sys.modules, as dataclasses need)."""
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

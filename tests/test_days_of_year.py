@@ -8,8 +8,6 @@ in a date's year, in the checker's evaluator and in the generated calculator ali
 from __future__ import annotations
 
 import datetime
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -17,7 +15,7 @@ import pytest
 
 from policydsl import api
 
-from .conftest import check_source, codes
+from .conftest import check_source, codes, import_file
 
 NOTICE = "一、集中缴费期为每年9月1日至12月31日，财政补助资金原则上应于9月15日前拨付到位，2月底前完成清算。\n"
 QUOTE = "集中缴费期为每年9月1日至12月31日，财政补助资金原则上应于9月15日前拨付到位，2月底前完成清算"
@@ -92,12 +90,7 @@ def generated(tmp_path: Path) -> ModuleType:
     result = api.check([tmp_path / "t.policy"])
     path = tmp_path / "t_days.py"
     path.write_text(api.generated_files(result)["python/t.py"], encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("t_days", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["t_days"] = module
-    spec.loader.exec_module(module)
-    return module
+    return import_file(path, "t_days")
 
 
 @pytest.mark.parametrize(("paid", "within", "deadline", "settled"), [

@@ -3,8 +3,6 @@ what is computed, compile never ships what does not run, amounts are bounded and
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import types
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +19,7 @@ from policydsl.diagnostics import SourceFile
 from policydsl.escaping import pyident
 from policydsl.parser import parse
 
-from .conftest import POLICIES, check_source, codes
+from .conftest import GENERATED, POLICIES, check_source, codes, import_file
 
 NOTICE = "财政补助640元，新增3元。"
 
@@ -163,13 +161,7 @@ SETTINGS = dict(基本医保起付线="1000", 基本医保支付比例="1", 基�
 
 
 def _chain() -> types.ModuleType:
-    path = Path(__file__).resolve().parent.parent / "generated" / "python" / "nmg_2022_major_illness.py"
-    spec = importlib.util.spec_from_file_location("trust_nmg_2022", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["trust_nmg_2022"] = module
-    spec.loader.exec_module(module)
-    return module
+    return import_file(GENERATED / "python" / "nmg_2022_major_illness.py", "trust_nmg_2022")
 
 
 AMOUNTS = st.one_of(

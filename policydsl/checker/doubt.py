@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-import attrs
-
 from .. import ast
 from ..diagnostics import Diagnostic, Span
 from .state import PolicyState
@@ -79,20 +77,12 @@ def reads(state: PolicyState, read: tuple[str | None, str], doubtful: Callable[[
 
 def _reads(node: object) -> Iterator[tuple[str | None, str]]:
     """The names an AST node reads: (None, name), or (alias, name) for `上年.name`."""
-    if isinstance(node, ast.Name):
-        yield None, node.name
-    elif isinstance(node, ast.Member):
-        yield node.owner, node.name
-    elif isinstance(node, ast.Lookup):
-        yield None, node.table
-    elif isinstance(node, ast.With):
-        yield None, node.name
-    if isinstance(node, (tuple, list)):
-        for child in node:
-            yield from _reads(child)
-        return
-    cls = type(node)
-    if attrs.has(cls):
-        for field in attrs.fields(cls):
-            if field.name != "span":
-                yield from _reads(getattr(node, field.name))
+    for below in ast.walk(node):
+        if isinstance(below, ast.Name):
+            yield None, below.name
+        elif isinstance(below, ast.Member):
+            yield below.owner, below.name
+        elif isinstance(below, ast.Lookup):
+            yield None, below.table
+        elif isinstance(below, ast.With):
+            yield None, below.name
