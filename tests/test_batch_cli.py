@@ -159,6 +159,17 @@ def test_set_takes_json_or_plain_text(tmp_path: Path) -> None:
     assert "政策范围内费用" in row
 
 
+def test_set_refuses_a_member_given_twice_before_reading_a_row(tmp_path: Path) -> None:
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text("政策范围内费用\n100000\n", encoding="utf-8")
+    done = batch("--input", str(source), "--output", str(target),
+                 "--constants", str(constants_file(tmp_path)), "--set", "身份=低保对象|低保对象")
+    assert done.exit_code == 1
+    assert "身份 (nmg_2022_major_illness 二（三）、做好分类资助参保工作): 低保对象 is given more " \
+        "than once" in done.output
+    assert "Traceback" not in done.output
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--set", "不存在=1"], "三重制度报销 has no input 不存在"),
     (["--set", "没有等号"], "is not NAME=VALUE"),
