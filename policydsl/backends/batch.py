@@ -39,7 +39,7 @@ from ..escaping import pycomment, pydoc, pyident, pyrepr
 from ..evaluator import EvalError, NotConstant, Scope, evaluate
 from ..types import NUMBER, Type
 from . import template_environment
-from .python import GenerationError
+from .python import Function, GenerationError
 
 RUNTIME = Path(__file__).resolve().parent.parent / "templates" / "batch_runtime.py"
 
@@ -67,14 +67,6 @@ EPOCH = datetime.date(1970, 1, 1)
 
 class Unsupported(Exception):
     """A construct the batch calculators cannot compute exactly (the message says which)."""
-
-
-@attrs.define
-class Function:
-    name: str
-    signature: str
-    doc: str
-    body: list[str]
 
 
 @attrs.define

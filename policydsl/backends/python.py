@@ -373,11 +373,15 @@ class _Module:
             subject = self.expr(e.subject, local)
             lines: list[str] = []
             for arm in e.arms[:-1]:
-                test = " or ".join(f"{subject} is {self.const(ir.EnumValue(e.enum, m), e.subject.type)}"
-                                   for m in arm.members)
+                test = self.arm_test(e, arm, subject)
                 lines.append(("else " if lines else "") + f"{self.expr(arm.value, local, 1)} if {test}")
             return lines + ["else " + self.expr(e.arms[-1].value, local, 0)]
         return []
+
+    def arm_test(self, e: ir.Match, arm: ir.Arm, subject: str) -> str:
+        """`subject is 县类别.一般县 or subject is …`: whether a 按 arm is taken."""
+        return " or ".join(f"{subject} is {self.const(ir.EnumValue(e.enum, m), e.subject.type)}"
+                           for m in arm.members)
 
     # ------------------------------------------------------------ statements
     def statements(self, e: ir.Expr, local: dict[str, str], indent: str) -> list[str]:
@@ -391,9 +395,7 @@ class _Module:
             subject = self.expr(e.subject, local)
             lines: list[str] = []
             for arm in e.arms[:-1]:
-                test = " or ".join(f"{subject} is {self.const(ir.EnumValue(e.enum, m), e.subject.type)}"
-                                   for m in arm.members)
-                lines.append(f"{indent}if {test}:")
+                lines.append(f"{indent}if {self.arm_test(e, arm, subject)}:")
                 lines += self.statements(arm.value, local, indent + "    ")
             return lines + self.statements(e.arms[-1].value, local, indent)
         if isinstance(e, ir.Fail):
