@@ -241,7 +241,7 @@ def _members(field: str, value: object, by_name: Mapping[object, _Member], kind:
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
         raise ValueError(field + ": expected a list of " + kind + ", got " + repr(value))
     members = tuple([_member(field, item, by_name, kind) for item in value])
-    if len(set(members)) < len(members):
+    if len(members) > 1 and len(set(members)) < len(members):  # one member needs no set
         twice = next(m for i, m in enumerate(members) if m in members[:i])
         raise ValueError(field + ": " + str(twice.value) + " is given more than once")
     return members
